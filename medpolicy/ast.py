@@ -1,0 +1,524 @@
+"""The syntax tree of a ``.mpol`` file, as frozen attrs nodes.
+
+The parser (:mod:`medpolicy.parser`) turns Lark's tree into these nodes at
+once; nothing downstream sees Lark.  Every node has a ``span`` that is left
+out of equality, so two parses of the same text in different places compare
+equal.  Node fields are documented where they are declared.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from decimal import Decimal
+from typing import Optional
+
+import attrs
+
+from .span import Span, span_field
+
+# ---------------------------------------------------------------- citations
+
+
+@attrs.frozen
+class Cite:
+    """``cite SOURCE "section" "quote"``: the sentence a rule encodes."""
+
+    source: str
+    """Id of a ``source`` declaration."""
+    section: str
+    """Where in the document (section, table, row)."""
+    quote: Optional[str] = None
+    """The words of the document, verbatim."""
+    span: Span = span_field()
+
+
+# -------------------------------------------------------------- expressions
+
+
+@attrs.frozen
+class Expr:
+    """Base class of expressions."""
+
+
+@attrs.frozen
+class Literal(Expr):
+    """A typed constant."""
+
+    kind: str
+    """One of ``money``, ``percent``, ``months``, ``date``, ``number``, ``text``, ``bool``."""
+    value: object
+    """``Decimal`` for money, percent (in points: ``70%`` is ``Decimal(70)``)
+    and number; ``int`` for months; ``datetime.date``; ``str``; ``bool``."""
+    span: Span = span_field()
+
+
+@attrs.frozen
+class Name(Expr):
+    """A bare name: a parameter, a let, a list, a counter, an enum member."""
+
+    name: str
+    span: Span = span_field()
+
+
+@attrs.frozen
+class Attribute(Expr):
+    """``target.name``: ``claim.level``, ``person.gap_years``, ``national.x``."""
+
+    target: Expr
+    name: str
+    span: Span = span_field()
+
+
+@attrs.frozen
+class Call(Expr):
+    """A built-in function call: ``min``, ``max``, ``known``."""
+
+    function: str
+    args: tuple[Expr, ...]
+    span: Span = span_field()
+
+
+@attrs.frozen
+class Unary(Expr):
+    """``-x`` (op ``neg``) or ``not x`` (op ``not``)."""
+
+    op: str
+    operand: Expr
+    span: Span = span_field()
+
+
+@attrs.frozen
+class Binary(Expr):
+    """Arithmetic: op is ``+``, ``-`` or ``*``."""
+
+    op: str
+    left: Expr
+    right: Expr
+    span: Span = span_field()
+
+
+@attrs.frozen
+class Compare(Expr):
+    """op is one of ``== != < <= > >=``."""
+
+    op: str
+    left: Expr
+    right: Expr
+    span: Span = span_field()
+
+
+@attrs.frozen
+class Member(Expr):
+    """``item in collection`` (or ``not in`` when ``negated``)."""
+
+    item: Expr
+    collection: Expr
+    negated: bool = False
+    span: Span = span_field()
+
+
+@attrs.frozen
+class Logic(Expr):
+    """``and`` / ``or`` over two or more operands."""
+
+    op: str
+    operands: tuple[Expr, ...]
+    span: Span = span_field()
+
+
+@attrs.frozen
+class IfElse(Expr):
+    """``if condition then yes else no``."""
+
+    condition: Expr
+    then: Expr
+    otherwise: Expr
+    span: Span = span_field()
+
+
+@attrs.frozen
+class Default(Expr):
+    """``value otherwise fallback``: ``fallback`` when ``value`` is absent."""
+
+    value: Expr
+    fallback: Expr
+    span: Span = span_field()
+
+
+@attrs.frozen
+class ListExpr(Expr):
+    """``[a, b, c]``."""
+
+    items: tuple[Expr, ...]
+    span: Span = span_field()
+
+
+@attrs.frozen
+class LookupEntry:
+    """One ``key: value`` row of a lookup table."""
+
+    key: str
+    """The key as written: a level id (string) or an enum member (name)."""
+    value: Expr
+    quoted: bool = False
+    """Whether the key was written as a string (``"1"``) or a name (``pku``)."""
+    span: Span = span_field()
+
+
+@attrs.frozen
+class Lookup(Expr):
+    """``by key { k1: v1, k2: v2, else: v }``: a table by the key's value."""
+
+    key: Expr
+    entries: tuple[LookupEntry, ...]
+    default: Optional[Expr] = None
+    span: Span = span_field()
+
+
+@attrs.frozen
+class CaseBranch:
+    """``when condition: value`` inside ``cases``."""
+
+    condition: Expr
+    value: Expr
+    cite: Optional[Cite] = None
+    span: Span = span_field()
+
+
+@attrs.frozen
+class Cases(Expr):
+    """``cases { when c1: v1  when c2: v2  else: v }``: the first that holds."""
+
+    branches: tuple[CaseBranch, ...]
+    default: Expr
+    default_cite: Optional[Cite] = None
+    span: Span = span_field()
+
+
+# ------------------------------------------------------------- declarations
+
+
+@attrs.frozen
+class Decl:
+    """Base class of top-level declarations."""
+
+
+@attrs.frozen
+class PolicyHeader:
+    """``policy ID { title … jurisdiction … year A .. B collection … rounding … }``."""
+
+    id: str
+    title: str = ""
+    jurisdiction: str = ""
+    year: Optional[tuple[_dt.date, _dt.date]] = None
+    """The policy year, both ends inclusive."""
+    collection: Optional[tuple[Optional[_dt.date], _dt.date]] = None
+    """The collection (enrolment) period; the start may be unstated."""
+    collection_cite: Optional[Cite] = None
+    rounding: Optional[tuple[str, Decimal]] = None
+    """Rounding mode (``half_up``, ``half_even``, ``down``) and unit (``¥0.01``)."""
+    rounding_cite: Optional[Cite] = None
+    span: Span = span_field()
+
+
+@attrs.frozen
+class ModuleHeader:
+    """``module ID "title"``: a file of shared definitions, imported by policies."""
+
+    id: str
+    title: str
+    span: Span = span_field()
+
+
+@attrs.frozen
+class Source(Decl):
+    """``source ID "title" "file"``: a document rules cite."""
+
+    id: str
+    title: str
+    file: Optional[str] = None
+    span: Span = span_field()
+
+
+@attrs.frozen
+class Import(Decl):
+    """``import "path/inside/policies/root.mpol" as alias``."""
+
+    path: str
+    alias: str
+    span: Span = span_field()
+
+
+@attrs.frozen
+class Level(Decl):
+    """One institution level: id (``"3A"``) and display name."""
+
+    id: str
+    name: str
+    span: Span = span_field()
+
+
+@attrs.frozen
+class Levels(Decl):
+    levels: tuple[Level, ...]
+    span: Span = span_field()
+
+
+@attrs.frozen
+class Condition(Decl):
+    """One condition: lower_snake id and display name."""
+
+    id: str
+    name: str
+    span: Span = span_field()
+
+
+@attrs.frozen
+class Conditions(Decl):
+    conditions: tuple[Condition, ...]
+    span: Span = span_field()
+
+
+@attrs.frozen
+class ListDecl(Decl):
+    """``list ID "name" = [a, b]``: a named list, usually of conditions."""
+
+    id: str
+    title: Optional[str]
+    items: ListExpr
+    cite: Optional[Cite] = None
+    span: Span = span_field()
+
+
+@attrs.frozen
+class Param(Decl):
+    """``param ID "label" = expr``, or ``param ID "label": type unstated``
+    for a number the document mentions without stating it."""
+
+    id: str
+    label: Optional[str]
+    value: Optional[Expr]
+    """None when unstated."""
+    declared_type: Optional[str] = None
+    """Only for unstated parameters: ``money``, ``percent``, …"""
+    cite: Optional[Cite] = None
+    span: Span = span_field()
+
+
+@attrs.frozen
+class Let(Decl):
+    """``let ID "label" = expr``: a named derived value."""
+
+    id: str
+    label: Optional[str]
+    value: Expr
+    cite: Optional[Cite] = None
+    span: Span = span_field()
+
+
+@attrs.frozen
+class Counter(Decl):
+    """``counter ID "label"``: visits counted over the year, shared by benefits."""
+
+    id: str
+    label: str
+    span: Span = span_field()
+
+
+@attrs.frozen
+class CapDecl(Decl):
+    """``cap ID "label" AMOUNT per year``: an annual fund limit benefits share."""
+
+    id: str
+    label: str
+    amount: Expr
+    cite: Optional[Cite] = None
+    span: Span = span_field()
+
+
+@attrs.frozen
+class Coverage(Decl):
+    """``coverage starts DATE "reason"``: benefits start no earlier than this."""
+
+    starts: Expr
+    reason: str
+    cite: Optional[Cite] = None
+    span: Span = span_field()
+
+
+@attrs.frozen
+class Adjustment(Decl):
+    """A ratio adjustment applied to several benefits."""
+
+    id: str
+    label: str
+    benefits: Optional[tuple[Name, ...]]
+    """None means every benefit."""
+    when: Optional[Expr]
+    ratio: Expr
+    """Percentage points added to the ratio (negative lowers it)."""
+    cite: Optional[Cite] = None
+    span: Span = span_field()
+
+
+# Benefit clauses ----------------------------------------------------------
+
+
+@attrs.frozen
+class Deductible:
+    """How a benefit's deductible is charged.
+
+    ``mode`` is ``visit`` (every visit/admission owes ``amount``),
+    ``accumulating`` (the year's claims pay toward ``amount`` until met) or
+    ``highest`` (a claim owes only what its ``amount`` exceeds the highest
+    amount charged earlier in the year).
+    """
+
+    mode: str
+    amount: Expr
+    cite: Optional[Cite] = None
+    span: Span = span_field()
+
+
+@attrs.frozen
+class RatioAdjust:
+    """``adjust "label" by POINTS when CONDITION`` inside a benefit."""
+
+    label: str
+    points: Expr
+    when: Optional[Expr] = None
+    cite: Optional[Cite] = None
+    span: Span = span_field()
+
+
+@attrs.frozen
+class AnnualCap:
+    """``annual cap AMOUNT [for each KEY]`` or ``annual cap SHARED_CAP``."""
+
+    amount: Expr
+    per: Optional[Expr] = None
+    """A key expression: one limit per value (e.g. per condition)."""
+    cite: Optional[Cite] = None
+    span: Span = span_field()
+
+
+@attrs.frozen
+class Benefit(Decl):
+    """A benefit: which claims it covers and how it pays them."""
+
+    id: str
+    title: str
+    priority: Optional[int] = None
+    """The highest-priority benefit whose ``when`` holds takes the claim."""
+    when: Optional[Expr] = None
+    when_cite: Optional[Cite] = None
+    grouping: bool = False
+    """Same day + same institution claims count as one visit."""
+    grouping_cite: Optional[Cite] = None
+    counts: tuple[Name, ...] = ()
+    """Counters this benefit's visits add to."""
+    deductible: Optional[Deductible] = None
+    ratio: Optional[Expr] = None
+    ratio_cite: Optional[Cite] = None
+    adjustments: tuple[RatioAdjust, ...] = ()
+    visit_cap: Optional[Expr] = None
+    visit_cap_cite: Optional[Cite] = None
+    annual_caps: tuple[AnnualCap, ...] = ()
+    excluded: Optional[str] = None
+    """When set, the benefit pays nothing, for this reason."""
+    excluded_cite: Optional[Cite] = None
+    span: Span = span_field()
+
+
+# Critical illness ---------------------------------------------------------
+
+
+@attrs.frozen
+class Band:
+    """``band LOW .. HIGH pays RATE`` (``high`` None: ``band above LOW``)."""
+
+    low: Expr
+    high: Optional[Expr]
+    rate: Expr
+    cite: Optional[Cite] = None
+    span: Span = span_field()
+
+
+@attrs.frozen
+class CITable:
+    """One table of the second payer, for the people its selector admits."""
+
+    title: str
+    when: Optional[Expr]
+    """None for ``otherwise``."""
+    deductible: Optional[Expr] = None
+    deductible_cite: Optional[Cite] = None
+    measure: str = "absolute"
+    """``absolute``: band bounds are cumulative burden; ``above_deductible``:
+    bounds are counted from the deductible."""
+    bands: tuple[Band, ...] = ()
+    cap: Optional[Expr] = None
+    cap_cite: Optional[Cite] = None
+    span: Span = span_field()
+
+
+@attrs.frozen
+class CriticalIllness(Decl):
+    """The second payer, on the personal compliant burden left by the basic fund."""
+
+    title: str
+    covers: Optional[Expr]
+    covers_cite: Optional[Cite]
+    tables: tuple[CITable, ...]
+    span: Span = span_field()
+
+
+# Premium ------------------------------------------------------------------
+
+
+@attrs.frozen
+class Unstated(Expr):
+    """The document states no amount here."""
+
+    span: Span = span_field()
+
+
+@attrs.frozen
+class PremiumCase:
+    when: Optional[Expr]
+    """None for ``else``."""
+    value: Expr
+    cite: Optional[Cite] = None
+    span: Span = span_field()
+
+
+@attrs.frozen
+class PremiumItem:
+    """One line of the personal contribution, e.g. basic premium, long-term care."""
+
+    title: str
+    when: Optional[Expr]
+    cases: tuple[PremiumCase, ...]
+    span: Span = span_field()
+
+
+@attrs.frozen
+class Premium(Decl):
+    items: tuple[PremiumItem, ...]
+    span: Span = span_field()
+
+
+# Files --------------------------------------------------------------------
+
+
+@attrs.frozen
+class File:
+    """One parsed ``.mpol`` file: a policy or a module."""
+
+    header: PolicyHeader | ModuleHeader
+    decls: tuple[Decl, ...]
+    path: str = attrs.field(default="", eq=False)
+    """The display path of the file."""
+
+    @property
+    def is_module(self) -> bool:
+        return isinstance(self.header, ModuleHeader)

@@ -1,0 +1,110 @@
+"""The ``medpolicy`` command: eval, check, policies.
+
+User errors (a bad policy, a bad scenario, a missing file) print a clear
+message and exit with 2 (bad input) or 1 (a policy that fails its check);
+they never print a traceback unless ``--debug`` is given.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import render_json, render_text
+from .checker import check
+from .diagnostics import render_all
+from .errors import MedpolicyError, PolicyError
+from .evaluator import evaluate_scenario
+from .loader import available_policies, display_path, load, resolve
+from .scenario import load_scenario, policy_reference, validate
+
+
+class _Group(click.Group):
+    """Turns medpolicy errors into messages and exit codes."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except PolicyError as err:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(render_all(err.diagnostics, err.sources), err=True)
+            ctx.exit(err.exit_code)
+        except MedpolicyError as err:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(f"error: {err}", err=True)
+            ctx.exit(err.exit_code)
+
+
+@click.group(cls=_Group)
+@click.option("--debug", is_flag=True, help="Show Python tracebacks for errors.")
+@click.version_option(package_name="medpolicy")
+@click.pass_context
+def main(ctx, debug):
+    """Evaluate medical-insurance policies written in the medpolicy language."""
+    ctx.obj = {"debug": debug}
+
+
+@main.command("eval")
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--policy", "policy_ref", help="Policy id or .mpol path (overrides the scenario's `policy`).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def eval_command(scenario, policy_ref, fmt):
+    """Evaluate a scenario file (YAML or JSON) and print the explained statement."""
+    data = load_scenario(scenario)
+    ref = policy_ref or policy_reference(data)
+    if not ref:
+        raise click.UsageError("the scenario names no policy; add `policy: ID` or pass --policy")
+    base = scenario.parent if not policy_ref else Path.cwd()
+    policy = check(load(resolve(ref, base)))
+    statement = evaluate_scenario(policy, validate(data, policy.levels, policy.conditions))
+    click.echo(render_json(statement) if fmt == "json" else render_text(statement), nl=False)
+
+
+@main.command("check")
+@click.argument("policies", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def check_command(policies, fmt):
+    """Check policies (ids or paths); exit 1 if any has an error."""
+    import json
+
+    failed = False
+    report = []
+    for ref in policies:
+        path = resolve(ref)
+        try:
+            policy = check(load(path))
+        except PolicyError as err:
+            failed = True
+            if fmt == "json":
+                report.append({"policy": ref, "ok": False, "diagnostics": [d.as_dict() for d in err.diagnostics]})
+            else:
+                click.echo(render_all(err.diagnostics, err.sources), err=True)
+                click.echo(f"{display_path(path)}: {len(err.diagnostics)} problem(s)", err=True)
+            continue
+        if fmt == "json":
+            report.append({"policy": ref, "ok": True, "diagnostics": [d.as_dict() for d in policy.warnings]})
+        else:
+            if policy.warnings:
+                click.echo(render_all(policy.warnings, policy.texts), err=True)
+            click.echo(f"{display_path(path)}: ok ({len(policy.benefits)} benefits)")
+    if fmt == "json":
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    sys.exit(1 if failed else 0)
+
+
+@main.command("policies")
+def policies_command():
+    """List the policies on the search path (MEDPOLICY_PATH, then the bundled ones)."""
+    for name, path in available_policies():
+        try:
+            title = check(load(path)).title
+        except PolicyError:
+            title = "(does not check)"
+        click.echo(f"{name}\t{title}\t{display_path(path)}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

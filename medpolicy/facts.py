@@ -1,0 +1,57 @@
+"""The facts a policy can refer to: ``person.*``, ``claim.*``, ``policy.*``.
+
+This is the vocabulary shared by the checker (which types policy
+expressions), the scenario loader (which validates what services send) and
+the evaluator (which supplies the values).  Enumerations whose members are
+fixed by the scenario contract are listed here; ``level``, ``condition`` and
+``benefit`` members are declared by each policy.
+"""
+from __future__ import annotations
+
+BUILTIN_ENUMS: dict[str, tuple[str, ...]] = {
+    "care": ("outpatient", "emergency", "inpatient"),
+    "assistance": ("none", "dibao", "tekun", "orphan", "severe_disability", "low_income"),
+    "location": ("local", "in_province", "out_of_province"),
+    "filing": ("none", "long_term", "referral", "temporary"),
+}
+
+POLICY_ENUMS = ("level", "condition", "benefit")
+"""Enumerations whose members a policy declares."""
+
+PERSON_FIELDS: dict[str, str] = {
+    "id": "text",
+    "assistance": "enum:assistance",
+    "continuous_years": "number",
+    "enrolled_on": "opt:date",
+    "gap_years": "number",
+    "back_paid_years": "number",
+    "certified": "list:enum:condition",
+    "long_term_care": "bool",
+}
+
+CLAIM_FIELDS: dict[str, str] = {
+    "id": "text",
+    "date": "date",
+    "care": "enum:care",
+    "level": "enum:level",
+    "institution": "opt:text",
+    "condition": "opt:enum:condition",
+    "pediatric": "bool",
+    "total": "money",
+    "covered": "money",
+    "location": "enum:location",
+    "filing": "enum:filing",
+    "benefit": "enum:benefit",
+}
+
+POLICY_FIELDS: dict[str, str] = {
+    "start": "date",
+    "end": "date",
+    "collection_start": "opt:date",
+    "collection_end": "date",
+}
+
+FACT_ROOTS = {"person": PERSON_FIELDS, "claim": CLAIM_FIELDS, "policy": POLICY_FIELDS}
+
+FINITE_CLAIM_FIELDS = ("care", "level", "condition", "pediatric", "location", "filing")
+FINITE_PERSON_FIELDS = ("assistance", "long_term_care")

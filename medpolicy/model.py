@@ -1,0 +1,66 @@
+"""Stage 2's output: a checked policy, ready to evaluate.
+
+The checker (:mod:`medpolicy.checker`) builds a :class:`Policy` only when a
+program has no errors.  It keeps the declarations' AST nodes (their
+expressions are now known to be well typed) and adds what evaluation needs:
+name scopes per file, benefits in priority order, declared levels and
+conditions, and the sources citations point to.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Optional
+
+import attrs
+
+from . import ast
+
+
+@attrs.frozen
+class Binding:
+    """What a name in a scope stands for."""
+
+    kind: str
+    """``param``, ``let``, ``list``, ``counter``, ``cap``, ``module`` or ``member``."""
+    node: object = None
+    """The declaring node (``None`` for members)."""
+    file: str = ""
+    """Display path of the file whose scope evaluates ``node``; for a module
+    binding, the module's path."""
+    kinds: frozenset = frozenset()
+    """For members: the enumerations the name belongs to."""
+
+
+@attrs.frozen
+class Policy:
+    id: str
+    title: str
+    jurisdiction: str
+    path: str
+    """Display path of the policy file."""
+    start: dt.date
+    end: dt.date
+    collection_start: Optional[dt.date]
+    collection_end: Optional[dt.date]
+    rounding_mode: str
+    rounding_unit: Decimal
+    rounding_cite: Optional[ast.Cite]
+    levels: dict[str, str]
+    """Level id → display name, in declaration order."""
+    conditions: dict[str, str]
+    """Condition id → display name."""
+    benefits: tuple[ast.Benefit, ...]
+    """Highest priority first."""
+    counters: dict[str, ast.Counter]
+    caps: dict[str, ast.CapDecl]
+    adjustments: tuple[ast.Adjustment, ...]
+    coverage: Optional[ast.Coverage]
+    critical: Optional[ast.CriticalIllness]
+    premium: Optional[ast.Premium]
+    scopes: dict[str, dict[str, Binding]]
+    """Display path → name → binding."""
+    sources: dict[tuple[str, str], ast.Source]
+    """(display path, source id) → source declaration."""
+    texts: dict[str, str] = attrs.field(eq=False, repr=False, factory=dict)
+    warnings: tuple = ()

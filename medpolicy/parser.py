@@ -1,0 +1,504 @@
+"""Stage 1: text → AST.
+
+Parses a ``.mpol`` text with the Lark grammar in ``grammar/medpolicy.lark``
+(LALR, contextual lexer) and converts the Lark tree at once into the frozen
+nodes of :mod:`medpolicy.ast`.  Syntax errors become a
+:class:`~medpolicy.errors.PolicyError` holding one diagnostic that says what
+was expected, in the author's terms.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+
+import lark
+from lark import Token, Transformer, v_args
+
+from . import ast
+from .diagnostics import Diagnostic
+from .errors import PolicyError
+from .resources import grammar_path
+from .span import Span
+
+# How the grammar's terminals are named in messages.
+_TOKEN_NAMES = {
+    "NAME": "a name", "STRING": "a quoted string", "MONEY": "an amount (¥100)",
+    "PERCENT": "a percentage (70%)", "MONTHS": "a duration (3 months)", "DATE": "a date (2026-01-01)",
+    "NUMBER": "a number", "LBRACE": "'{'", "RBRACE": "'}'", "LPAR": "'('", "RPAR": "')'",
+    "LSQB": "'['", "RSQB": "']'", "COLON": "':'", "COMMA": "','", "EQUAL": "'='", "DOT": "'.'",
+    "COMPARE": "a comparison", "ADD_OP": "'+' or '-'", "MUL_OP": "'*'", "MINUS": "'-'",
+    "$END": "the end of the file",
+}
+
+
+@lru_cache(maxsize=1)
+def _lark() -> lark.Lark:
+    return lark.Lark(
+        grammar_path().read_text(encoding="utf-8"),
+        parser="lalr",
+        lexer="contextual",
+        propagate_positions=True,
+        maybe_placeholders=True,
+    )
+
+
+def parse(text: str, path: str = "<string>") -> ast.File:
+    """Parse one file's text; raise PolicyError with a diagnostic on bad syntax."""
+    try:
+        tree = _lark().parse(text)
+    except lark.exceptions.UnexpectedInput as exc:
+        raise PolicyError([_syntax_diagnostic(exc, text, path)], {path: text}) from None
+    except RecursionError:
+        raise PolicyError([Diagnostic("E001", "the text nests too deeply to read", Span(path, 1, 1))],
+                          {path: text}) from None
+    try:
+        return _ToAst(path).transform(tree)
+    except lark.exceptions.VisitError as exc:
+        if isinstance(exc.orig_exc, PolicyError):
+            err = exc.orig_exc
+            raise PolicyError(err.diagnostics, {path: text}) from None
+        raise
+
+
+def _expected_words(expected) -> str:
+    words = []
+    for name in sorted(expected):
+        if name in _TOKEN_NAMES:
+            words.append(_TOKEN_NAMES[name])
+        elif name.startswith("__") or name.startswith("_"):
+            continue
+        else:
+            words.append(f"'{name.lower()}'")
+    words = sorted(set(words))
+    if not words:
+        return ""
+    if len(words) > 8:
+        return ", ".join(words[:8]) + ", …"
+    return ", ".join(words)
+
+
+def _syntax_diagnostic(exc: lark.exceptions.UnexpectedInput, text: str, path: str) -> Diagnostic:
+    line = getattr(exc, "line", 1) or 1
+    column = getattr(exc, "column", 1) or 1
+    if line < 1:  # unexpected end of input
+        lines = text.splitlines() or [""]
+        line, column = len(lines), len(lines[-1]) + 1
+    if isinstance(exc, lark.exceptions.UnexpectedCharacters):
+        ch = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else ""
+        message = f"unexpected character {ch!r}"
+        expected = _expected_words(exc.allowed or ())
+    elif isinstance(exc, lark.exceptions.UnexpectedToken):
+        tok = exc.token
+        if tok.type == "$END":
+            message = "unexpected end of file"
+        else:
+            message = f"unexpected {tok.value!r}"
+        expected = _expected_words(exc.accepts or exc.expected or ())
+    else:  # UnexpectedEOF
+        message = "unexpected end of file"
+        expected = _expected_words(getattr(exc, "expected", ()) or ())
+    end = column + 1
+    return Diagnostic("E001", message, Span(path, line, column, line, end),
+                      help=f"expected {expected}" if expected else None)
+
+
+# ----------------------------------------------------------------- converter
+
+_MONEY_CLEAN = re.compile(r"[¥,\s元]")
+
+
+def _unquote(tok: str) -> str:
+    body = tok[1:-1]
+    return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), body)
+
+
+def _money(tok: str) -> Decimal:
+    return Decimal(_MONEY_CLEAN.sub("", tok))
+
+
+@v_args(meta=True, inline=True)
+class _ToAst(Transformer):
+    """Lark tree → ast nodes.  Each method receives the rule's children."""
+
+    def __init__(self, path: str):
+        super().__init__()
+        self.path = path
+
+    # -- helpers
+    def _span(self, meta) -> Span:
+        if getattr(meta, "empty", True):
+            return Span(self.path, 0, 0)
+        return Span(self.path, meta.line, meta.column, meta.end_line, meta.end_column)
+
+    def _tspan(self, tok: Token) -> Span:
+        return Span(self.path, tok.line, tok.column, tok.end_line or tok.line, tok.end_column or tok.column + 1)
+
+    def _fail(self, code, message, span, help=None):
+        raise PolicyError([Diagnostic(code, message, span, help=help)])
+
+    # -- file
+    def start(self, meta, header, *items):
+        return ast.File(header, tuple(items), path=self.path)
+
+    def policy_header(self, meta, name, *fields):
+        values: dict = {}
+        for key, value, span in fields:
+            if key in values:
+                self._fail("E102", f"the header sets '{key}' twice", span)
+            values[key] = value
+        header = ast.PolicyHeader(id=str(name), span=self._tspan(name))
+        kw = {}
+        for key, value in values.items():
+            if key in ("collection", "rounding"):
+                kw[key], kw[key + "_cite"] = value
+            else:
+                kw[key] = value
+        return attrs_evolve(header, **kw)
+
+    def module_header(self, meta, name, title):
+        return ast.ModuleHeader(str(name), _unquote(title), span=self._tspan(name))
+
+    def h_title(self, meta, s):
+        return ("title", _unquote(s), self._span(meta))
+
+    def h_jurisdiction(self, meta, s):
+        return ("jurisdiction", _unquote(s), self._span(meta))
+
+    def h_year(self, meta, a, b):
+        return ("year", (self._date(a), self._date(b)), self._span(meta))
+
+    def h_collection(self, meta, a, b, cite):
+        return ("collection", ((self._date(a) if a is not None else None, self._date(b)), cite), self._span(meta))
+
+    def h_rounding(self, meta, mode, unit, cite):
+        if str(mode) not in ("half_up", "half_even", "down"):
+            self._fail("E003", f"unknown rounding mode '{mode}'", self._tspan(mode),
+                       help="use half_up, half_even or down")
+        return ("rounding", ((str(mode), _money(unit)), cite), self._span(meta))
+
+    # -- declarations
+    def source_decl(self, meta, name, title, file):
+        return ast.Source(str(name), _unquote(title), _unquote(file) if file else None, span=self._tspan(name))
+
+    def import_decl(self, meta, path, alias):
+        return ast.Import(_unquote(path), str(alias), span=self._span(meta))
+
+    def levels_decl(self, meta, *levels):
+        return ast.Levels(tuple(levels), span=self._span(meta))
+
+    def level_entry(self, meta, id_, name):
+        return ast.Level(_unquote(id_), _unquote(name), span=self._tspan(id_))
+
+    def conditions_decl(self, meta, *conds):
+        return ast.Conditions(tuple(conds), span=self._span(meta))
+
+    def condition_entry(self, meta, id_, name):
+        return ast.Condition(str(id_), _unquote(name), span=self._tspan(id_))
+
+    def list_decl(self, meta, name, title, items, cite):
+        return ast.ListDecl(str(name), _unquote(title) if title else None, items, cite, span=self._tspan(name))
+
+    def param_value(self, meta, name, label, value, cite):
+        return ast.Param(str(name), _unquote(label) if label else None, value, None, cite, span=self._tspan(name))
+
+    def param_unstated(self, meta, name, label, type_, cite):
+        return ast.Param(str(name), _unquote(label) if label else None, None, str(type_), cite,
+                         span=self._tspan(name))
+
+    def let_decl(self, meta, name, label, value, cite):
+        return ast.Let(str(name), _unquote(label) if label else None, value, cite, span=self._tspan(name))
+
+    def counter_decl(self, meta, name, label):
+        return ast.Counter(str(name), _unquote(label), span=self._tspan(name))
+
+    def cap_decl(self, meta, name, label, amount, cite):
+        return ast.CapDecl(str(name), _unquote(label), amount, cite, span=self._tspan(name))
+
+    def coverage_decl(self, meta, starts, reason, cite):
+        return ast.Coverage(starts, _unquote(reason), cite, span=self._span(meta))
+
+    def adjustment_decl(self, meta, name, label, *clauses):
+        kw: dict = {"benefits": None, "when": None, "ratio": None, "cite": None}
+        seen = set()
+        for key, value, span in clauses:
+            if key in seen:
+                self._fail("E102", f"adjustment '{name}' sets '{key}' twice", span)
+            seen.add(key)
+            kw[key] = value
+        if kw["ratio"] is None:
+            self._fail("E103", f"adjustment '{name}' has no 'ratio' clause", self._tspan(name),
+                       help="add `ratio -20%` (percentage points added to the ratio)")
+        return ast.Adjustment(str(name), _unquote(label), span=self._tspan(name), **kw)
+
+    def adj_applies(self, meta, lst):
+        for item in lst.items:
+            if not isinstance(item, ast.Name):
+                self._fail("E001", "'applies to' lists benefit names", item.span)
+        return ("benefits", tuple(lst.items), self._span(meta))
+
+    def adj_applies_all(self, meta):
+        return ("benefits", None, self._span(meta))
+
+    def adj_when(self, meta, expr):
+        return ("when", expr, self._span(meta))
+
+    def adj_ratio(self, meta, expr):
+        return ("ratio", expr, self._span(meta))
+
+    def adj_cite(self, meta, cite):
+        return ("cite", cite, self._span(meta))
+
+    # -- benefits
+    def benefit_decl(self, meta, name, title, *clauses):
+        kw: dict = {}
+        repeatable = {"counts": [], "adjustments": [], "annual_caps": []}
+        for key, value, cite, span in clauses:
+            if key in repeatable:
+                repeatable[key].append(value)
+                continue
+            if key in kw:
+                self._fail("E102", f"benefit '{name}' sets '{key}' twice", span,
+                           help="a benefit has one of each clause except counts, adjust and annual cap")
+            kw[key] = value
+            if cite is not None and key in ("when", "grouping", "ratio", "visit_cap", "excluded"):
+                kw[key + "_cite"] = cite
+        if "no_deductible" in kw:
+            if "deductible" in kw:
+                self._fail("E102", f"benefit '{name}' has both 'deductible' and 'no deductible'",
+                           self._tspan(name))
+            del kw["no_deductible"]
+        for key, items in repeatable.items():
+            kw[key] = tuple(items)
+        return ast.Benefit(str(name), _unquote(title), span=self._tspan(name), **kw)
+
+    def b_priority(self, meta, num):
+        if "." in num:
+            self._fail("E002", "a priority is a whole number", self._tspan(num))
+        return ("priority", int(num), None, self._span(meta))
+
+    def b_when(self, meta, expr, cite):
+        return ("when", expr, cite, self._span(meta))
+
+    def b_grouping(self, meta, cite):
+        return ("grouping", True, cite, self._span(meta))
+
+    def b_counts(self, meta, name, cite):
+        return ("counts", ast.Name(str(name), span=self._tspan(name)), cite, self._span(meta))
+
+    def b_deductible_visit(self, meta, word, amount, cite):
+        return ("deductible", ast.Deductible("visit", amount, cite, span=self._span(meta)), None, self._span(meta))
+
+    def b_deductible_year(self, meta, amount, mode, cite):
+        return ("deductible", ast.Deductible(str(mode), amount, cite, span=self._span(meta)), None,
+                self._span(meta))
+
+    def b_no_deductible(self, meta, cite):
+        return ("no_deductible", True, None, self._span(meta))
+
+    def b_ratio(self, meta, expr, cite):
+        return ("ratio", expr, cite, self._span(meta))
+
+    def b_adjust(self, meta, label, points, when, cite):
+        return ("adjustments", ast.RatioAdjust(_unquote(label), points, when, cite, span=self._span(meta)),
+                None, self._span(meta))
+
+    def b_visit_cap(self, meta, expr, cite):
+        return ("visit_cap", expr, cite, self._span(meta))
+
+    def b_annual_cap(self, meta, amount, per, cite):
+        return ("annual_caps", ast.AnnualCap(amount, per, cite, span=self._span(meta)), None, self._span(meta))
+
+    def b_excluded(self, meta, reason, cite):
+        return ("excluded", _unquote(reason), cite, self._span(meta))
+
+    # -- critical illness
+    def critical_decl(self, meta, title, *clauses):
+        covers = covers_cite = None
+        tables = []
+        for clause in clauses:
+            if isinstance(clause, ast.CITable):
+                tables.append(clause)
+            else:
+                if covers is not None:
+                    self._fail("E102", "critical_illness sets 'covers' twice", clause[2])
+                covers, covers_cite = clause[0], clause[1]
+        return ast.CriticalIllness(_unquote(title), covers, covers_cite, tuple(tables), span=self._span(meta))
+
+    def covers_clause(self, meta, expr, cite):
+        return (expr, cite, self._span(meta))
+
+    def ci_table(self, meta, title, selector, *clauses):
+        kw: dict = {}
+        bands = []
+        for key, value, cite, span in clauses:
+            if key == "band":
+                bands.append(value)
+                continue
+            if key in kw:
+                self._fail("E102", f"table {title} sets '{key}' twice", span)
+            kw[key] = value
+            if cite is not None:
+                kw[key + "_cite"] = cite
+        return ast.CITable(_unquote(title), selector, bands=tuple(bands), span=self._span(meta), **kw)
+
+    def sel_when(self, meta, expr):
+        return expr
+
+    def sel_otherwise(self, meta):
+        return None
+
+    def t_deductible(self, meta, expr, cite):
+        return ("deductible", expr, cite, self._span(meta))
+
+    def t_measure(self, meta, mode):
+        return ("measure", str(mode), None, self._span(meta))
+
+    def t_band(self, meta, low, high, rate, cite):
+        return ("band", ast.Band(low, high, rate, cite, span=self._span(meta)), None, self._span(meta))
+
+    def t_band_open(self, meta, low, rate, cite):
+        return ("band", ast.Band(low, None, rate, cite, span=self._span(meta)), None, self._span(meta))
+
+    def t_cap(self, meta, expr, cite):
+        return ("cap", expr, cite, self._span(meta))
+
+    # -- premium
+    def premium_decl(self, meta, *items):
+        return ast.Premium(tuple(items), span=self._span(meta))
+
+    def premium_item(self, meta, title, when, *cases):
+        return ast.PremiumItem(_unquote(title), when, tuple(cases), span=self._span(meta))
+
+    def pc_when(self, meta, cond, value, cite):
+        return ast.PremiumCase(cond, value, cite, span=self._span(meta))
+
+    def pc_else(self, meta, value, cite):
+        return ast.PremiumCase(None, value, cite, span=self._span(meta))
+
+    def unstated(self, meta):
+        return ast.Unstated(span=self._span(meta))
+
+    def visit_word(self, meta, tok):
+        return str(tok)
+
+    def year_mode(self, meta, tok):
+        return str(tok)
+
+    def band_mode(self, meta, tok):
+        return str(tok)
+
+    def cite(self, meta, source, section, quote):
+        return ast.Cite(str(source), _unquote(section), _unquote(quote) if quote else None, span=self._span(meta))
+
+    # -- expressions
+    def if_expr(self, meta, c, t, e):
+        return ast.IfElse(c, t, e, span=self._span(meta))
+
+    def maybe_default(self, meta, value, fallback=None):
+        if fallback is None:
+            return value
+        return ast.Default(value, fallback, span=self._span(meta))
+
+    def maybe_or(self, meta, *operands):
+        return operands[0] if len(operands) == 1 else ast.Logic("or", operands, span=self._span(meta))
+
+    def maybe_and(self, meta, *operands):
+        return operands[0] if len(operands) == 1 else ast.Logic("and", operands, span=self._span(meta))
+
+    def not_op(self, meta, operand):
+        return ast.Unary("not", operand, span=self._span(meta))
+
+    def compare(self, meta, left, op, right):
+        return ast.Compare(str(op), left, right, span=self._span(meta))
+
+    def member(self, meta, item, coll):
+        return ast.Member(item, coll, False, span=self._span(meta))
+
+    def not_member(self, meta, item, coll):
+        return ast.Member(item, coll, True, span=self._span(meta))
+
+    def binary(self, meta, left, op, right):
+        return ast.Binary(str(op), left, right, span=self._span(meta))
+
+    def negate(self, meta, operand):
+        return ast.Unary("neg", operand, span=self._span(meta))
+
+    def attribute(self, meta, target, name):
+        return ast.Attribute(target, str(name), span=self._span(meta))
+
+    def name(self, meta, tok):
+        return ast.Name(str(tok), span=self._tspan(tok))
+
+    def call(self, meta, fn, *args):
+        return ast.Call(str(fn), tuple(a for a in args if a is not None), span=self._span(meta))
+
+    def list_lit(self, meta, *items):
+        return ast.ListExpr(tuple(i for i in items if i is not None), span=self._span(meta))
+
+    def lookup(self, meta, key, *rest):
+        entries = [r for r in rest if isinstance(r, ast.LookupEntry)]
+        default = next((r for r in rest if r is not None and not isinstance(r, ast.LookupEntry)), None)
+        seen = {}
+        for entry in entries:
+            if entry.key in seen:
+                self._fail("E101", f"the table lists key '{entry.key}' twice", entry.span)
+            seen[entry.key] = entry
+        return ast.Lookup(key, tuple(entries), default, span=self._span(meta))
+
+    def lookup_entry(self, meta, key, value):
+        quoted = key.type == "STRING"
+        return ast.LookupEntry(_unquote(key) if quoted else str(key), value, quoted, span=self._tspan(key))
+
+    def lookup_else(self, meta, value):
+        return value
+
+    def cases(self, meta, *rest):
+        branches = tuple(r for r in rest if isinstance(r, ast.CaseBranch))
+        tail = [r for r in rest if not isinstance(r, ast.CaseBranch)]
+        default, cite = tail[0], tail[1] if len(tail) > 1 else None
+        return ast.Cases(branches, default, cite, span=self._span(meta))
+
+    def case_branch(self, meta, cond, value, cite):
+        return ast.CaseBranch(cond, value, cite, span=self._span(meta))
+
+    # literals
+    def money(self, meta, tok):
+        return ast.Literal("money", _money(tok), span=self._tspan(tok))
+
+    def percent(self, meta, tok):
+        return ast.Literal("percent", Decimal(str(tok)[:-1]), span=self._tspan(tok))
+
+    def months(self, meta, tok):
+        return ast.Literal("months", int(re.match(r"\d+", tok).group()), span=self._tspan(tok))
+
+    def date(self, meta, tok):
+        return ast.Literal("date", self._date(tok), span=self._tspan(tok))
+
+    def number(self, meta, tok):
+        try:
+            return ast.Literal("number", Decimal(str(tok)), span=self._tspan(tok))
+        except InvalidOperation:  # pragma: no cover - the lexer admits digits only
+            self._fail("E002", f"'{tok}' is not a number", self._tspan(tok))
+
+    def string(self, meta, tok):
+        return ast.Literal("text", _unquote(tok), span=self._tspan(tok))
+
+    def true(self, meta):
+        return ast.Literal("bool", True, span=self._span(meta))
+
+    def false(self, meta):
+        return ast.Literal("bool", False, span=self._span(meta))
+
+    def _date(self, tok: Token) -> dt.date:
+        try:
+            return dt.date.fromisoformat(str(tok))
+        except ValueError:
+            self._fail("E002", f"'{tok}' is not a calendar date", self._tspan(tok))
+
+
+def attrs_evolve(node, **changes):
+    import attrs
+
+    return attrs.evolve(node, **changes)

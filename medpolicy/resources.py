@@ -1,0 +1,26 @@
+"""Where the grammar and the bundled policies are.
+
+In a wheel they are package data under ``medpolicy/_data``; in a source
+checkout (editable install, or tests run from the repository) they are the
+top-level ``grammar/`` and ``policies/`` folders.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def _find(name: str) -> Path:
+    for candidate in (_PACKAGE / "_data" / name, _PACKAGE.parent / name):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(f"medpolicy is installed without its {name}/ folder")
+
+
+def grammar_path() -> Path:
+    return _find("grammar") / "medpolicy.lark"
+
+
+def bundled_policies() -> Path:
+    return _find("policies")

@@ -1,0 +1,303 @@
+"""Reading and validating scenario files (a public contract).
+
+A scenario is one insured person and one policy year of claims, in YAML or
+strict JSON; see ``schemas/scenario.md``.  :func:`load_scenario` parses the
+text, :func:`validate` checks every field against the policy (levels and
+conditions it declares) and returns a :class:`Scenario`.  Any problem is a
+:class:`~medpolicy.errors.ScenarioError` naming the field and the claim.
+
+Amounts are read as exact decimals: YAML and JSON floats never pass through
+``float``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Optional
+
+import attrs
+import yaml
+
+from .diagnostics import did_you_mean
+from .errors import ScenarioError
+from .facts import BUILTIN_ENUMS
+from .limits import DEFAULT_LIMITS, Limits
+
+
+@attrs.frozen
+class Person:
+    id: str
+    assistance: str = "none"
+    continuous_years: Decimal = Decimal(1)
+    enrolled_on: Optional[dt.date] = None
+    gap_years: Decimal = Decimal(0)
+    back_paid_years: Decimal = Decimal(0)
+    certified: tuple[str, ...] = ()
+    long_term_care: bool = False
+
+
+@attrs.frozen
+class Claim:
+    id: str
+    date: dt.date
+    care: str
+    level: str
+    total: Decimal
+    covered: Decimal
+    institution: Optional[str] = None
+    condition: Optional[str] = None
+    pediatric: bool = False
+    location: str = "local"
+    filing: str = "none"
+    index: int = 0
+    """Position in the scenario file (0-based)."""
+
+
+@attrs.frozen
+class Scenario:
+    policy: Optional[str]
+    person: Person
+    claims: tuple[Claim, ...]
+
+
+PERSON_KEYS = ("id", "assistance", "continuous_years", "enrolled_on", "gap_years", "back_paid_years",
+               "certified", "long_term_care")
+CLAIM_KEYS = ("id", "date", "care", "level", "institution", "condition", "pediatric", "total", "covered",
+              "location", "filing")
+TOP_KEYS = ("policy", "person", "claims")
+
+
+class _DecimalLoader(yaml.SafeLoader):
+    """Safe YAML (no object tags) that reads floats as exact decimals and
+    refuses documents with more aliases than a scenario ever needs."""
+
+    max_aliases = 100
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.events.AliasEvent):
+            self._aliases = getattr(self, "_aliases", 0) + 1
+            if self._aliases > self.max_aliases:
+                raise ScenarioError("the YAML uses too many aliases (&/*)")
+        return super().compose_node(parent, index)
+
+
+def _decimal_float(loader, node):
+    return Decimal(loader.construct_scalar(node).replace("_", ""))
+
+
+_DecimalLoader.add_constructor("tag:yaml.org,2002:float", _decimal_float)
+
+
+def parse_text(text: str, kind: str) -> object:
+    """Parse scenario text; ``kind`` is ``json`` or ``yaml``."""
+    if kind == "json":
+        try:
+            return json.loads(text, parse_float=Decimal, parse_int=Decimal,
+                              parse_constant=_reject_constant)
+        except json.JSONDecodeError as exc:
+            raise ScenarioError(f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+    try:
+        return yaml.load(text, Loader=_DecimalLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ScenarioError(f"not valid YAML: {problem}{where}") from None
+    except (ValueError, OverflowError, InvalidOperation) as exc:
+        raise ScenarioError(f"not valid YAML: {exc}") from None
+
+
+def _reject_constant(name):
+    raise ScenarioError(f"not valid JSON: {name} is not a number")
+
+
+def load_scenario(path: Path, limits: Limits = DEFAULT_LIMITS) -> object:
+    """Read and parse a scenario file (not yet validated)."""
+    suffix = path.suffix.lower()
+    if suffix not in (".json", ".yaml", ".yml"):
+        raise ScenarioError(f"a scenario file ends in .yaml, .yml or .json, not '{suffix or path.name}'")
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ScenarioError(f"cannot read {path}: {exc.strerror}") from None
+    if size > limits.max_scenario_bytes:
+        raise ScenarioError(f"the scenario is {size} bytes, over the limit of {limits.max_scenario_bytes}")
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError("the scenario is not valid UTF-8") from None
+    return parse_text(text, "json" if suffix == ".json" else "yaml")
+
+
+def policy_reference(data: object) -> Optional[str]:
+    """The ``policy`` field, read before the policy (and so validation) is known."""
+    if isinstance(data, dict):
+        value = data.get("policy")
+        if value is not None and not isinstance(value, str):
+            raise ScenarioError("must be a policy id or a path to a .mpol file", "policy")
+        return value
+    raise ScenarioError("a scenario is a mapping with person and claims")
+
+
+def validate(data: object, levels, conditions, limits: Limits = DEFAULT_LIMITS) -> Scenario:
+    """Check a parsed scenario against the policy's declared levels and conditions."""
+    if not isinstance(data, dict):
+        raise ScenarioError("a scenario is a mapping with person and claims")
+    _unknown_keys(data, TOP_KEYS, "")
+    if "person" not in data:
+        raise ScenarioError("is missing", "person")
+    if "claims" not in data:
+        raise ScenarioError("is missing (use [] for a year without care)", "claims")
+    person = _person(data["person"], conditions)
+    raw_claims = data["claims"]
+    if raw_claims is None:
+        raw_claims = []
+    if not isinstance(raw_claims, list):
+        raise ScenarioError("must be a list of claims", "claims")
+    if len(raw_claims) > limits.max_claims:
+        raise ScenarioError(f"{len(raw_claims)} claims, over the limit of {limits.max_claims}", "claims")
+    claims = []
+    seen: dict[str, int] = {}
+    for index, raw in enumerate(raw_claims):
+        claim = _claim(raw, index, levels, conditions, limits)
+        if claim.id in seen:
+            raise ScenarioError(f"id '{claim.id}' is also claim {seen[claim.id]}'s", f"claims[{index}].id")
+        seen[claim.id] = index
+        claims.append(claim)
+    return Scenario(data.get("policy"), person, tuple(claims))
+
+
+def _unknown_keys(mapping: dict, allowed, where: str) -> None:
+    for key in mapping:
+        if key not in allowed:
+            hint = did_you_mean(str(key), allowed)
+            prefix = f"{where}." if where else ""
+            raise ScenarioError("unknown field" + (f"; {hint}" if hint else f" (fields: {', '.join(allowed)})"),
+                                f"{prefix}{key}")
+
+
+def _person(raw, conditions) -> Person:
+    if not isinstance(raw, dict):
+        raise ScenarioError("must be a mapping", "person")
+    _unknown_keys(raw, PERSON_KEYS, "person")
+    if "id" not in raw:
+        raise ScenarioError("is missing", "person.id")
+    at = "person."
+    certified = raw.get("certified") or []
+    if not isinstance(certified, list):
+        raise ScenarioError("must be a list of condition ids", at + "certified")
+    for i, cond in enumerate(certified):
+        _member(cond, conditions, f"{at}certified[{i}]", "condition")
+    return Person(
+        id=_text(raw["id"], at + "id"),
+        assistance=_member(raw.get("assistance", "none"), BUILTIN_ENUMS["assistance"], at + "assistance",
+                           "assistance status"),
+        continuous_years=_count(raw.get("continuous_years", 1), at + "continuous_years", minimum=1),
+        enrolled_on=_date(raw["enrolled_on"], at + "enrolled_on") if raw.get("enrolled_on") is not None else None,
+        gap_years=_count(raw.get("gap_years", 0), at + "gap_years"),
+        back_paid_years=_count(raw.get("back_paid_years", 0), at + "back_paid_years"),
+        certified=tuple(certified),
+        long_term_care=_bool(raw.get("long_term_care", False), at + "long_term_care"),
+    )
+
+
+def _claim(raw, index: int, levels, conditions, limits: Limits) -> Claim:
+    where = f"claims[{index}]"
+    if not isinstance(raw, dict):
+        raise ScenarioError("must be a mapping", where)
+    if isinstance(raw.get("id"), (str, int)) and not isinstance(raw.get("id"), bool):
+        where = f"claims[{index}] (id {raw['id']})"
+    _unknown_keys(raw, CLAIM_KEYS, where)
+    for key in ("id", "date", "care", "level", "total"):
+        if key not in raw or raw[key] is None:
+            raise ScenarioError("is missing", f"{where}.{key}")
+    total = _amount(raw["total"], f"{where}.total", limits)
+    covered = _amount(raw["covered"], f"{where}.covered", limits) if raw.get("covered") is not None else total
+    if covered > total:
+        raise ScenarioError(f"covered ({covered}) is more than total ({total})", f"{where}.covered")
+    level = raw["level"]
+    if isinstance(level, (int, Decimal)) and not isinstance(level, bool):
+        level = str(level)
+    condition = raw.get("condition")
+    institution = raw.get("institution")
+    return Claim(
+        id=_text(raw["id"], f"{where}.id"),
+        date=_date(raw["date"], f"{where}.date"),
+        care=_member(raw["care"], BUILTIN_ENUMS["care"], f"{where}.care", "care type"),
+        level=_member(level, levels, f"{where}.level", "level"),
+        total=total, covered=covered,
+        institution=_text(institution, f"{where}.institution") if institution is not None else None,
+        condition=_member(condition, conditions, f"{where}.condition", "condition") if condition is not None else None,
+        pediatric=_bool(raw.get("pediatric", False), f"{where}.pediatric"),
+        location=_member(raw.get("location", "local"), BUILTIN_ENUMS["location"], f"{where}.location", "location"),
+        filing=_member(raw.get("filing", "none"), BUILTIN_ENUMS["filing"], f"{where}.filing", "filing"),
+        index=index,
+    )
+
+
+def _text(value, where: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
+        raise ScenarioError("must be text", where)
+    text = str(value)
+    if not text.strip():
+        raise ScenarioError("must not be empty", where)
+    return text
+
+
+def _member(value, allowed, where: str, what: str) -> str:
+    allowed = list(allowed)
+    if not isinstance(value, str) or value not in allowed:
+        hint = did_you_mean(str(value), allowed)
+        listed = ", ".join(allowed) if len(allowed) <= 12 else ", ".join(allowed[:12]) + ", …"
+        raise ScenarioError(f"unknown {what} {value!r}" + (f"; {hint}" if hint else f" (one of: {listed})"), where)
+    return value
+
+
+def _date(value, where: str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        raise ScenarioError("must be a date (YYYY-MM-DD), not a date and time", where)
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ScenarioError(f"{value!r} is not a date (YYYY-MM-DD)", where)
+
+
+def _bool(value, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise ScenarioError(f"must be true or false, not {value!r}", where)
+    return value
+
+
+def _count(value, where: str, minimum: int = 0) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+        raise ScenarioError(f"must be a whole number, not {value!r}", where)
+    number = Decimal(value)
+    if number != number.to_integral_value() or number < minimum or number > 200:
+        raise ScenarioError(f"must be a whole number from {minimum} to 200, not {value}", where)
+    return number
+
+
+def _amount(value, where: str, limits: Limits) -> Decimal:
+    if isinstance(value, bool):
+        raise ScenarioError("must be an amount in yuan, e.g. 4000.00", where)
+    if isinstance(value, float):  # only reachable from callers that bypass our loaders
+        value = repr(value)
+    try:
+        amount = Decimal(str(value).strip()) if isinstance(value, (str, int, Decimal)) else None
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite():
+        raise ScenarioError(f"{value!r} is not an amount in yuan", where)
+    if amount < 0:
+        raise ScenarioError(f"must not be negative ({value})", where)
+    if amount > limits.max_amount:
+        raise ScenarioError(f"{value} is over the limit of {limits.max_amount} yuan", where)
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ScenarioError(f"{value} has more than two decimals (amounts are in yuan and fen)", where)
+    return amount.quantize(Decimal("0.01"))

@@ -1,0 +1,153 @@
+"""Typed values and the operations on them.
+
+The language has a small set of value types.  Each is named by a string so
+that the checker (which reasons about types) and the expression evaluator
+(which computes values) read the same table, :data:`OPERATIONS`:
+
+=========  ================================  ==========================
+type       runtime value                     literal
+=========  ================================  ==========================
+money      :class:`Money` (exact Decimal)    ``¥100``, ``¥1,400.50``, ``100元``
+percent    :class:`Percent` (points)         ``70%``
+number     ``Decimal``                       ``3``, ``0.5``
+months     :class:`Months`                   ``3 months``
+date       ``datetime.date``                 ``2026-01-01``
+bool       ``bool``                          ``true``, ``false``
+text       ``str``                           ``"一级医疗机构"``
+enum:K     ``str`` (the member id)           ``inpatient``, ``"3A"``
+list:T     ``tuple``                         ``[a, b]``
+opt:T      the T value, or ``None``          (facts the scenario may omit)
+=========  ================================  ==========================
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+
+import attrs
+
+CENT = Decimal("0.01")
+HUNDRED = Decimal(100)
+
+
+@attrs.frozen(order=True)
+class Money:
+    """An amount in yuan, exact."""
+
+    amount: Decimal
+
+    def __str__(self) -> str:
+        return f"¥{format_money(self.amount)}"
+
+
+@attrs.frozen(order=True)
+class Percent:
+    """A percentage in points: ``Percent(Decimal(70))`` is 70%."""
+
+    points: Decimal
+
+    @property
+    def fraction(self) -> Decimal:
+        return self.points / HUNDRED
+
+    def __str__(self) -> str:
+        return f"{_plain(self.points)}%"
+
+
+@attrs.frozen(order=True)
+class Months:
+    """A whole number of calendar months."""
+
+    count: int
+
+    def __str__(self) -> str:
+        return f"{self.count} month" + ("" if self.count == 1 else "s")
+
+
+def _plain(d: Decimal) -> str:
+    text = format(d.normalize(), "f") if d == d.to_integral() else format(d, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def format_money(amount: Decimal) -> str:
+    """Two decimals, no grouping: ``2600.00``."""
+    return format(amount.quantize(CENT, rounding=ROUND_HALF_UP), "f")
+
+
+ROUNDING_MODES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN}
+
+
+def round_money(amount: Decimal, mode: str = "half_up", unit: Decimal = CENT) -> Decimal:
+    return amount.quantize(unit, rounding=ROUNDING_MODES[mode])
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` plus calendar months; a day past the month's end clamps to its last day."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    last = calendar.monthrange(year, month)[1]
+    return dt.date(year, month, min(day.day, last))
+
+
+def show(value) -> str:
+    """A value as the statement prints it."""
+    if value is None:
+        return "absent"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return _plain(value)
+    if isinstance(value, tuple):
+        return "[" + ", ".join(show(v) for v in value) + "]"
+    return str(value)
+
+
+# ------------------------------------------------------------------ operations
+
+def _m(f):
+    return lambda a, b: Money(f(a, b))
+
+
+# (op, left type, right type) -> (result type, function)
+OPERATIONS = {
+    ("+", "money", "money"): ("money", lambda a, b: Money(a.amount + b.amount)),
+    ("-", "money", "money"): ("money", lambda a, b: Money(a.amount - b.amount)),
+    ("*", "money", "percent"): ("money", lambda a, b: Money(a.amount * b.fraction)),
+    ("*", "percent", "money"): ("money", lambda a, b: Money(b.amount * a.fraction)),
+    ("*", "money", "number"): ("money", lambda a, b: Money(a.amount * b)),
+    ("*", "number", "money"): ("money", lambda a, b: Money(b.amount * a)),
+    ("+", "percent", "percent"): ("percent", lambda a, b: Percent(a.points + b.points)),
+    ("-", "percent", "percent"): ("percent", lambda a, b: Percent(a.points - b.points)),
+    ("*", "percent", "percent"): ("percent", lambda a, b: Percent(a.points * b.fraction)),
+    ("*", "percent", "number"): ("percent", lambda a, b: Percent(a.points * b)),
+    ("*", "number", "percent"): ("percent", lambda a, b: Percent(b.points * a)),
+    ("+", "number", "number"): ("number", lambda a, b: a + b),
+    ("-", "number", "number"): ("number", lambda a, b: a - b),
+    ("*", "number", "number"): ("number", lambda a, b: a * b),
+    ("+", "months", "months"): ("months", lambda a, b: Months(a.count + b.count)),
+    ("-", "months", "months"): ("months", lambda a, b: Months(a.count - b.count)),
+    ("*", "months", "number"): ("months", lambda a, b: Months(int(a.count * b))),
+    ("*", "number", "months"): ("months", lambda a, b: Months(int(b.count * a))),
+    ("+", "date", "months"): ("date", lambda a, b: add_months(a, b.count)),
+    ("-", "date", "months"): ("date", lambda a, b: add_months(a, -b.count)),
+}
+
+NEGATE = {
+    "money": lambda a: Money(-a.amount),
+    "percent": lambda a: Percent(-a.points),
+    "number": lambda a: -a,
+    "months": lambda a: Months(-a.count),
+}
+
+ORDERED = {"money", "percent", "number", "months", "date"}
+"""Types that ``< <= > >=``, ``min`` and ``max`` accept."""
+
+ZERO = {
+    "money": Money(Decimal(0)),
+    "percent": Percent(Decimal(0)),
+    "number": Decimal(0),
+    "months": Months(0),
+}
