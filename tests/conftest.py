@@ -1,0 +1,51 @@
+"""Shared test helpers: paths, and running a scenario through the pipeline."""
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+import medpolicy
+from medpolicy.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+POLICIES = ROOT / "policies"
+
+
+def D(text: str | int) -> Decimal:
+    """Decimal from text, for expected amounts: D("2600.00")."""
+    return Decimal(str(text))
+
+
+def run_example(name: str) -> medpolicy.Statement:
+    """Evaluate examples/NAME against the policy it names."""
+    data = load_scenario(EXAMPLES / name)
+    policy = medpolicy.load_policy(data["policy"], base=EXAMPLES)
+    return medpolicy.evaluate(policy, data)
+
+
+def run(policy_id: str, person: dict, claims: list[dict]) -> medpolicy.Statement:
+    """Evaluate an inline scenario (dict form, amounts as strings or Decimals)."""
+    return medpolicy.evaluate(medpolicy.load_policy(policy_id), {"person": person, "claims": claims})
+
+
+def by_id(statement: medpolicy.Statement) -> dict:
+    """Claim results keyed by claim id."""
+    return {c.id: c for c in statement.claims}
+
+
+@pytest.fixture(scope="session")
+def karamay():
+    return medpolicy.load_policy("karamay")
+
+
+@pytest.fixture(scope="session")
+def lanzhou():
+    return medpolicy.load_policy("lanzhou")
+
+
+@pytest.fixture(scope="session")
+def shanghai():
+    return medpolicy.load_policy("shanghai")
