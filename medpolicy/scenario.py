@@ -88,6 +88,8 @@ def _decimal_float(loader, node):
 
 
 _DecimalLoader.add_constructor("tag:yaml.org,2002:float", _decimal_float)
+# Dates stay text until validation, so a bad date is reported with its field.
+_DecimalLoader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
 
 
 def parse_text(text: str, kind: str) -> object:
