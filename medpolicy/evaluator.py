@@ -23,6 +23,8 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Optional
 
+import attrs
+
 from . import ast
 from .errors import EvaluationError
 from .explain import ClaimResult, PremiumResult, Statement, Step, Totals
@@ -171,7 +173,10 @@ class _Evaluation:
             else:
                 results[claim.id] = self.unpaid(claim, *placement)
                 done.add(claim.id)
-        ordered = tuple(results[c.id] for c in claims)
+        count = len(claims)
+        ordered = tuple(attrs.evolve(results[c.id], steps=(Step(
+            "order", f"claim {n} of {count} in processing order ({ORDER_NOTE})"),) + results[c.id].steps)
+            for n, c in enumerate(claims, 1))
         totals = Totals(*(sum((getattr(r, f) for r in ordered), ZERO)
                           for f in ("total", "covered", "basic_fund", "critical_illness", "patient")))
         notes = (Step("order", ORDER_NOTE),) + coverage_steps

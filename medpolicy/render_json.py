@@ -60,7 +60,6 @@ def statement_dict(statement: Statement) -> dict:
             "personal": _money(statement.premium.personal),
             "explanation": [_step(s) for s in statement.premium.steps],
         },
-        "notes": [_step(s) for s in statement.notes],
     }
 
 
