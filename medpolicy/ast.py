@@ -367,10 +367,10 @@ class Adjustment(Decl):
 class Deductible:
     """How a benefit's deductible is charged.
 
-    ``mode`` is ``visit`` (every visit/admission owes ``amount``),
-    ``accumulating`` (the year's claims pay toward ``amount`` until met) or
+    ``mode`` is ``visit`` or ``admission`` (every visit owes ``amount``),
+    ``accumulating`` (the year's claims pay toward ``amount`` until met),
     ``highest`` (a claim owes only what its ``amount`` exceeds the highest
-    amount charged earlier in the year).
+    amount charged earlier in the year) or ``none`` (``no deductible``).
     """
 
     mode: str

@@ -755,8 +755,8 @@ class _Checker:
             for b in benefits:
                 try:
                     hit = evaluate(b.when, env)
-                except EvaluationError:
-                    return
+                except (EvaluationError, ArithmeticError, ValueError, OverflowError):
+                    return  # a condition that cannot be probed proves nothing
                 if hit:
                     matched.add(b.id)
                     if not won:
@@ -877,6 +877,9 @@ class _Checker:
             return evaluate(expr, _ConstEnv(self, file))
         except EvaluationError:
             self.error("E122", f"{what} must be a constant", expr.span)
+            return None
+        except (ArithmeticError, ValueError, OverflowError):
+            self.error("E127", f"{what} is out of range", expr.span)
             return None
 
     def _check_bands(self, table: ast.CITable, file: str) -> None:

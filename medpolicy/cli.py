@@ -95,6 +95,33 @@ def check_command(policies, fmt):
     sys.exit(1 if failed else 0)
 
 
+@main.command("verify")
+@click.argument("policy_ref", metavar="POLICY")
+@click.option("--examples", default=300, show_default=True, help="How many scenarios to generate.")
+@click.option("--seed", type=int, default=None, help="Random seed (default: a fixed, repeatable search).")
+def verify_command(policy_ref, examples, seed):
+    """Check the invariants on generated scenarios; print a counterexample if one fails."""
+    try:
+        from .verify import verify
+    except ImportError:  # pragma: no cover - hypothesis is a test/verify extra
+        raise MedpolicyError("medpolicy verify needs hypothesis: pip install 'medpolicy[verify]'") from None
+    import yaml
+
+    path = resolve(policy_ref)
+    policy = check(load(path))
+    result = verify(policy, examples=examples, seed=seed)
+    if result is None:
+        click.echo(f"{display_path(path)}: {examples} generated scenarios, every invariant holds "
+                   "(conservation, bounds, caps, determinism, order, monotonicity, reasons for unpaid claims)")
+        return
+    scenario, problems = result
+    click.echo(f"{display_path(path)}: counterexample found", err=True)
+    for problem in problems:
+        click.echo(f"  - {problem}", err=True)
+    click.echo(yaml.safe_dump(dict({"policy": policy_ref}, **scenario), allow_unicode=True, sort_keys=False))
+    sys.exit(1)
+
+
 @main.command("policies")
 def policies_command():
     """List the policies on the search path (MEDPOLICY_PATH, then the bundled ones)."""

@@ -27,7 +27,7 @@ import attrs
 
 from . import ast
 from .errors import EvaluationError
-from .explain import ClaimResult, PremiumResult, Statement, Step, Totals
+from .explain import Charge, ClaimResult, PremiumResult, Statement, Step, Totals
 from .expressions import Environment, evaluate
 from .limits import DEFAULT_LIMITS, Limits
 from .model import Policy
@@ -258,19 +258,21 @@ class _Evaluation:
             steps.append(Step("visit", f"{label}: visit {self.year.counters[counter.name]} of the year", None,
                               counter.span))
         env = self.env(facts)
-        fund = self.basic_fund(benefit, env, covered, steps)
+        pools: list[tuple[str, Optional[Decimal]]] = []
+        fund = self.basic_fund(benefit, env, covered, steps, pools, claims[0].id)
         if len(claims) == 1:
-            return [self.finish(claims[0], "paid", benefit, fund, steps)]
-        return self.split(benefit, claims, fund, covered, steps)
+            return [self.finish(claims[0], "paid", benefit, fund, steps, pools)]
+        return self.split(benefit, claims, fund, covered, steps, pools)
 
-    def basic_fund(self, benefit: ast.Benefit, env: _Env, covered: Decimal, steps: list[Step]) -> Decimal:
+    def basic_fund(self, benefit: ast.Benefit, env: _Env, covered: Decimal, steps: list[Step],
+                   charged_pools: list, visit_id: str) -> Decimal:
         base = covered
         deductible = benefit.deductible
-        if deductible is not None:
-            charged = self.deductible(benefit, env, base, steps)
-            base -= charged
+        if deductible is None or deductible.mode == "none":
+            steps.append(Step("deductible", "no deductible", ZERO, deductible.span if deductible else benefit.span,
+                              self.cite(deductible.cite) if deductible else None))
         else:
-            steps.append(Step("deductible", "no deductible", ZERO, benefit.span))
+            base -= self.deductible(benefit, env, base, steps)
         steps.append(Step("eligible", f"eligible amount {_fmt(covered)} − deductible = {_fmt(base)}", base))
         # ratio and its adjustments
         ratio = env.value(benefit.ratio)
@@ -294,6 +296,7 @@ class _Evaluation:
             elif cap is not None:
                 steps.append(Step("cap", f"within the per-visit cap {cap}{detail}", fund, benefit.visit_cap.span,
                                   self.cite(benefit.visit_cap_cite)))
+            charged_pools.append((f"visit:{visit_id}", cap.amount if cap is not None else None))
         # annual caps
         pools = []
         for index, cap in enumerate(benefit.annual_caps):
@@ -311,6 +314,7 @@ class _Evaluation:
                 steps.append(Step("cap", f"{label} {_fmt(limit)}: {_fmt(used)} used earlier this year, within it",
                                   fund, span, cite))
             pools.append(pool)
+            charged_pools.append((":".join(str(part) for part in pool), limit))
         for pool in pools:
             self.year.cap_used[pool] += fund
         return fund
@@ -320,9 +324,9 @@ class _Evaluation:
         standard = env.value(ded.amount).amount
         detail = env.take_notes()
         cite = self.cite(ded.cite)
-        if ded.mode == "visit":
+        if ded.mode in ("visit", "admission"):
             due = standard
-            text = f"deductible per visit {_fmt(standard)}{detail}"
+            text = f"deductible per {ded.mode} {_fmt(standard)}{detail}"
         elif ded.mode == "accumulating":
             paid = self.year.deductible_paid[benefit.id]
             due = max(standard - paid, ZERO)
@@ -383,7 +387,8 @@ class _Evaluation:
         return (("benefit", benefit.id, index, key), value.amount if value is not None else None, label, cap.span,
                 self.cite(cap.cite))
 
-    def split(self, benefit, claims: list[Claim], fund: Decimal, covered: Decimal, steps) -> list[ClaimResult]:
+    def split(self, benefit, claims: list[Claim], fund: Decimal, covered: Decimal, steps,
+              pools) -> list[ClaimResult]:
         results, left = [], fund
         for i, claim in enumerate(claims):
             if i == len(claims) - 1:
@@ -395,21 +400,24 @@ class _Evaluation:
                                 f"({_fmt(claim.covered)} of {_fmt(covered)}) gets {_fmt(share)}"
                                 + (" (the remainder, as the last claim)" if i == len(claims) - 1 and i else ""),
                                 share, benefit.span)]
-            results.append(self.finish(claim, "paid", benefit, share, own))
+            results.append(self.finish(claim, "paid", benefit, share, own, pools))
         return results
 
-    def finish(self, claim: Claim, status: str, benefit: ast.Benefit, fund: Decimal, steps) -> ClaimResult:
+    def finish(self, claim: Claim, status: str, benefit: ast.Benefit, fund: Decimal, steps,
+               pools=()) -> ClaimResult:
         steps = list(steps)
         steps.append(Step("basic_fund", f"the basic fund pays {_fmt(fund)}", fund, benefit.span))
-        ci = self.critical_illness(claim, benefit, fund, steps) if status == "paid" else ZERO
+        charges = [Charge(pool, limit, fund) for pool, limit in pools]
+        ci = self.critical_illness(claim, benefit, fund, steps, charges) if status == "paid" else ZERO
         patient = claim.total - fund - ci
         steps.append(Step("patient", f"the patient pays {_fmt(claim.total)} − {_fmt(fund)} − {_fmt(ci)} = "
                           f"{_fmt(patient)}", patient))
         return ClaimResult(claim.id, claim.date, status, benefit.id, benefit.title, claim.total, claim.covered,
-                           fund, ci, patient, tuple(steps))
+                           fund, ci, patient, tuple(steps), tuple(charges))
 
     # -- critical illness
-    def critical_illness(self, claim: Claim, benefit: ast.Benefit, fund: Decimal, steps: list[Step]) -> Decimal:
+    def critical_illness(self, claim: Claim, benefit: ast.Benefit, fund: Decimal, steps: list[Step],
+                         charges: list) -> Decimal:
         ci = self.policy.critical
         if ci is None:
             return ZERO
@@ -453,8 +461,10 @@ class _Evaluation:
             steps.append(Step("band", f"band {span_text} at {rate}: {_fmt(part)} × {rate} = {_fmt(pay)}", pay,
                               band.span, self.cite(band.cite)))
         paid = self.round(raw)
+        limit = None
         if table.cap is not None:
             cap_value = env.value(table.cap)
+            limit = cap_value.amount if cap_value is not None else None
             if cap_value is None:
                 steps.append(Step("cap", f"{ci.title} annual cap: the document states no amount, so no cap applies",
                                   None, table.cap.span, self.cite(table.cap_cite)))
@@ -466,6 +476,7 @@ class _Evaluation:
                                       self.cite(table.cap_cite)))
                     paid = left
         self.year.ci_paid += paid
+        charges.append(Charge("critical_illness", limit, paid))
         steps.append(Step("critical_illness", f"{ci.title} pays {_fmt(paid)}", paid, table.span))
         return paid
 
@@ -500,4 +511,9 @@ class _Evaluation:
 
 def evaluate_scenario(policy: Policy, scenario: Scenario, limits: Limits = DEFAULT_LIMITS) -> Statement:
     """Evaluate a validated scenario; see the module docstring for the order of rules."""
-    return _Evaluation(policy, scenario, limits).run()
+    try:
+        return _Evaluation(policy, scenario, limits).run()
+    except (ArithmeticError, ValueError, OverflowError) as exc:
+        # A checked policy computes only with bounded literals, but a chain of
+        # products or a far date can still leave the representable range.
+        raise EvaluationError(f"the policy computed a value out of range: {exc}") from None

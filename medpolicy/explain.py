@@ -35,6 +35,18 @@ class Step:
 
 
 @attrs.frozen
+class Charge:
+    """An amount a claim drew from a limited pool (a cap), for auditing caps."""
+
+    pool: str
+    """Which pool: ``visit:<first claim id>``, ``cap:<shared cap id>``,
+    ``benefit:<id>:<n>[:<key>]`` or ``critical_illness``."""
+    limit: Optional[Decimal]
+    """The pool's limit (None: no amount stated, so no limit)."""
+    amount: Decimal
+
+
+@attrs.frozen
 class ClaimResult:
     id: str
     date: dt.date
@@ -50,6 +62,8 @@ class ClaimResult:
     critical_illness: Decimal
     patient: Decimal
     steps: tuple[Step, ...]
+    charges: tuple[Charge, ...] = ()
+    """The capped pools this claim's payments count toward."""
 
 
 @attrs.frozen

@@ -15,7 +15,7 @@ class Limits:
     max_policy_bytes: int = 1_000_000
     """Largest policy or module file read."""
     max_nesting: int = 200
-    """Deepest expression nesting accepted."""
+    """Deepest syntax tree accepted (each parenthesis or operator nests a level or more)."""
     max_claims: int = 10_000
     """Most claims one scenario may hold."""
     max_amount: Decimal = Decimal("100000000")

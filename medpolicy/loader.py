@@ -112,7 +112,7 @@ def load(path: Path, limits: Limits = DEFAULT_LIMITS) -> Program:
         text = read_text(file_path, shown, limits)
         texts[shown] = text
         try:
-            return parse(text, shown)
+            return parse(text, shown, limits.max_nesting)
         except PolicyError as err:
             err.sources.update(texts)
             raise

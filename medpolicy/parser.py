@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import lru_cache
 
 import lark
@@ -44,15 +44,23 @@ def _lark() -> lark.Lark:
     )
 
 
-def parse(text: str, path: str = "<string>") -> ast.File:
-    """Parse one file's text; raise PolicyError with a diagnostic on bad syntax."""
+def parse(text: str, path: str = "<string>", max_nesting: int = 200) -> ast.File:
+    """Parse one file's text; raise PolicyError with a diagnostic on bad syntax.
+
+    ``max_nesting`` bounds how deeply expressions may nest, so that no later
+    stage (all of which walk the tree recursively) can run out of stack.
+    """
     try:
         tree = _lark().parse(text)
     except lark.exceptions.UnexpectedInput as exc:
         raise PolicyError([_syntax_diagnostic(exc, text, path)], {path: text}) from None
-    except RecursionError:
-        raise PolicyError([Diagnostic("E001", "the text nests too deeply to read", Span(path, 1, 1))],
-                          {path: text}) from None
+    deepest = _deepest(tree)
+    if deepest is not None and deepest[0] > max_nesting:
+        depth, meta = deepest
+        raise PolicyError([Diagnostic(
+            "E006", f"the text nests too deeply: {depth} levels of syntax, over the limit of {max_nesting}",
+            Span(path, meta.line, meta.column, meta.line, meta.column + 1),
+            help="split the expression into named `let` definitions")], {path: text})
     try:
         return _ToAst(path).transform(tree)
     except lark.exceptions.VisitError as exc:
@@ -60,6 +68,20 @@ def parse(text: str, path: str = "<string>") -> ast.File:
             err = exc.orig_exc
             raise PolicyError(err.diagnostics, {path: text}) from None
         raise
+
+
+def _deepest(tree: lark.Tree):
+    """(depth, meta) of the deepest subtree, found without recursion."""
+    best = None
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if best is None or depth > best[0]:
+            best = (depth, node.meta)
+        for child in node.children:
+            if isinstance(child, lark.Tree):
+                stack.append((child, depth + 1))
+    return best
 
 
 def _expected_words(expected) -> str:
@@ -105,6 +127,13 @@ def _syntax_diagnostic(exc: lark.exceptions.UnexpectedInput, text: str, path: st
 
 
 # ----------------------------------------------------------------- converter
+
+# Literal bounds: far beyond any real policy, small enough that no arithmetic
+# on them leaves Decimal's 28 digits of exactness.
+MAX_MONEY = Decimal("1000000000000")
+MAX_PERCENT = Decimal("1000")
+MAX_NUMBER = Decimal("1000000000")
+MAX_MONTHS = 1200
 
 _MONEY_CLEAN = re.compile(r"[¥,\s元]")
 
@@ -264,11 +293,6 @@ class _ToAst(Transformer):
             kw[key] = value
             if cite is not None and key in ("when", "grouping", "ratio", "visit_cap", "excluded"):
                 kw[key + "_cite"] = cite
-        if "no_deductible" in kw:
-            if "deductible" in kw:
-                self._fail("E102", f"benefit '{name}' has both 'deductible' and 'no deductible'",
-                           self._tspan(name))
-            del kw["no_deductible"]
         for key, items in repeatable.items():
             kw[key] = tuple(items)
         return ast.Benefit(str(name), _unquote(title), span=self._tspan(name), **kw)
@@ -288,14 +312,16 @@ class _ToAst(Transformer):
         return ("counts", ast.Name(str(name), span=self._tspan(name)), cite, self._span(meta))
 
     def b_deductible_visit(self, meta, word, amount, cite):
-        return ("deductible", ast.Deductible("visit", amount, cite, span=self._span(meta)), None, self._span(meta))
+        return ("deductible", ast.Deductible(word, amount, cite, span=self._span(meta)), None, self._span(meta))
 
     def b_deductible_year(self, meta, amount, mode, cite):
         return ("deductible", ast.Deductible(str(mode), amount, cite, span=self._span(meta)), None,
                 self._span(meta))
 
     def b_no_deductible(self, meta, cite):
-        return ("no_deductible", True, None, self._span(meta))
+        none = ast.Deductible("none", ast.Literal("money", Decimal(0), span=self._span(meta)), cite,
+                              span=self._span(meta))
+        return ("deductible", none, None, self._span(meta))
 
     def b_ratio(self, meta, expr, cite):
         return ("ratio", expr, cite, self._span(meta))
@@ -464,23 +490,26 @@ class _ToAst(Transformer):
         return ast.CaseBranch(cond, value, cite, span=self._span(meta))
 
     # literals
+    def _bounded(self, tok, kind, value, limit, unit):
+        if value > limit:
+            self._fail("E007", f"{tok.strip()} is too large for {kind} (at most {limit}{unit})", self._tspan(tok),
+                       help="a typo? amounts in a policy are yuan")
+        return ast.Literal(kind, value, span=self._tspan(tok))
+
     def money(self, meta, tok):
-        return ast.Literal("money", _money(tok), span=self._tspan(tok))
+        return self._bounded(tok, "money", _money(tok), MAX_MONEY, " yuan")
 
     def percent(self, meta, tok):
-        return ast.Literal("percent", Decimal(str(tok)[:-1]), span=self._tspan(tok))
+        return self._bounded(tok, "percent", Decimal(str(tok)[:-1]), MAX_PERCENT, "%")
 
     def months(self, meta, tok):
-        return ast.Literal("months", int(re.match(r"\d+", tok).group()), span=self._tspan(tok))
+        return self._bounded(tok, "months", int(re.match(r"\d+", tok).group()), MAX_MONTHS, " months")
 
     def date(self, meta, tok):
         return ast.Literal("date", self._date(tok), span=self._tspan(tok))
 
     def number(self, meta, tok):
-        try:
-            return ast.Literal("number", Decimal(str(tok)), span=self._tspan(tok))
-        except InvalidOperation:  # pragma: no cover - the lexer admits digits only
-            self._fail("E002", f"'{tok}' is not a number", self._tspan(tok))
+        return self._bounded(tok, "number", Decimal(str(tok)), MAX_NUMBER, "")
 
     def string(self, meta, tok):
         return ast.Literal("text", _unquote(tok), span=self._tspan(tok))

@@ -1,0 +1,161 @@
+"""The invariants, as hypothesis properties over generated scenarios.
+
+Each bundled policy must satisfy every invariant; and each invariant is shown
+to catch a deliberately broken evaluator, so none of these tests can pass
+vacuously.
+"""
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from decimal import Decimal
+
+import attrs
+import pytest
+from click.testing import CliRunner
+
+import medpolicy
+from medpolicy import evaluator
+from medpolicy.cli import main
+from medpolicy.explain import Step
+from medpolicy.verify import scenario_violations, verify, violations
+
+EXAMPLES = 80
+
+
+@pytest.mark.parametrize("policy_id", ["karamay", "lanzhou", "shanghai"])
+def test_bundled_policies_satisfy_every_invariant(policy_id):
+    assert verify(medpolicy.load_policy(policy_id), examples=EXAMPLES) is None
+
+
+def broken(monkeypatch, name, replacement):
+    monkeypatch.setattr(evaluator._Evaluation, name, replacement)
+
+
+def find(policy_id="shanghai", examples=EXAMPLES):
+    result = verify(medpolicy.load_policy(policy_id), examples=examples, shrink=False)
+    assert result is not None, "the broken evaluator went unnoticed"
+    return result[1]
+
+
+def test_conservation_is_checked(monkeypatch):
+    finish = evaluator._Evaluation.finish
+
+    def leaky(self, *args, **kwargs):
+        result = finish(self, *args, **kwargs)
+        return attrs.evolve(result, patient=result.patient + Decimal("0.01"))
+
+    broken(monkeypatch, "finish", leaky)
+    assert any("≠ total" in v for v in find())
+
+
+SMALL_CAPS = """
+policy capped {
+  title "A policy with small caps"
+  year 2026-01-01 .. 2026-12-31
+}
+levels { "1" "一级" }
+cap shared "共享限额" ¥500 per year
+benefit all_care "所有就医" {
+  priority 1
+  when true
+  ratio 90%
+  annual cap shared
+  annual cap ¥300 for each claim.care
+}
+"""
+
+
+def test_annual_caps_are_checked(monkeypatch, tmp_path):
+    path = tmp_path / "capped.mpol"
+    path.write_text(SMALL_CAPS, encoding="utf-8")
+    policy = medpolicy.load_policy(path)
+    assert verify(policy, examples=EXAMPLES, shrink=False) is None
+
+    class Forgetful(defaultdict):
+        def __setitem__(self, key, value):
+            pass  # never remembers what a cap has paid
+
+    init = evaluator._Year.__init__
+
+    def year(self):
+        init(self)
+        self.cap_used = Forgetful(Decimal)
+
+    monkeypatch.setattr(evaluator._Year, "__init__", year)
+    result = verify(policy, examples=EXAMPLES, shrink=False)
+    assert result is not None and any("over its limit" in v for v in result[1])
+
+
+def test_monotonicity_is_checked(monkeypatch):
+    basic_fund = evaluator._Evaluation.basic_fund
+
+    def fickle(self, benefit, env, covered, *rest):
+        # Pays only when the covered amount's whole yuan are even: raising a
+        # claim can lower what the fund pays, and nothing else is broken.
+        fund = basic_fund(self, benefit, env, covered, *rest)
+        return fund if int(covered) % 2 == 0 else Decimal(0)
+
+    broken(monkeypatch, "basic_fund", fickle)
+    assert any(v.startswith("monotonicity") for v in find())
+
+
+def test_determinism_is_checked(monkeypatch):
+    ticks = itertools.count()
+    run = evaluator._Evaluation.run
+
+    def restless(self):
+        statement = run(self)
+        return attrs.evolve(statement, notes=statement.notes + (Step("tick", str(next(ticks))),))
+
+    broken(monkeypatch, "run", restless)
+    assert any(v.startswith("determinism") for v in find())
+
+
+def test_unpaid_claims_must_say_why(monkeypatch):
+    unpaid = evaluator._Evaluation.unpaid
+
+    def silent(self, claim, status, steps):
+        return unpaid(self, claim, status, [])
+
+    broken(monkeypatch, "unpaid", silent)
+    assert any("without a step saying why" in v for v in find())
+
+
+def test_same_date_claims_keep_file_order():
+    """Two same-day general-outpatient visits at different institutions: the first
+    in the file is visit 1 (full ¥10 deductible), the second visit 2 (halved)."""
+    policy = medpolicy.load_policy("karamay")
+    a = {"id": "a", "date": "2026-04-01", "care": "outpatient", "level": "1", "institution": "X", "total": "50.00"}
+    b = {"id": "b", "date": "2026-04-01", "care": "outpatient", "level": "1", "institution": "Y", "total": "50.00"}
+    first = medpolicy.evaluate(policy, {"person": {"id": "s"}, "claims": [a, b]})
+    swapped = medpolicy.evaluate(policy, {"person": {"id": "s"}, "claims": [b, a]})
+    # a first: (50 − 10) × 70% = 28.00; b second: (50 − 5) × 70% = 31.50
+    assert [(c.id, c.basic_fund) for c in first.claims] == [("a", Decimal("28.00")), ("b", Decimal("31.50"))]
+    assert [(c.id, c.basic_fund) for c in swapped.claims] == [("b", Decimal("28.00")), ("a", Decimal("31.50"))]
+    assert "processing order" in first.claims[0].steps[0].text
+
+
+def test_violations_of_a_sound_statement_are_empty():
+    policy = medpolicy.load_policy("lanzhou")
+    data = {"person": {"id": "s"}, "claims": [
+        {"id": "a", "date": "2025-10-01", "care": "inpatient", "level": "3A", "total": "90000.00"},
+        {"id": "b", "date": "2025-11-01", "care": "inpatient", "level": "3A", "total": "90000.00"}]}
+    assert violations(medpolicy.evaluate(policy, data)) == []
+    assert scenario_violations(policy, data, raise_claim=0) == []
+
+
+def test_verify_command(monkeypatch):
+    ok = CliRunner().invoke(main, ["verify", "lanzhou", "--examples", "20"])
+    assert ok.exit_code == 0 and "every invariant holds" in ok.stdout
+    finish = evaluator._Evaluation.finish
+
+    def leaky(self, *args, **kwargs):
+        result = finish(self, *args, **kwargs)
+        return attrs.evolve(result, basic_fund=result.basic_fund + Decimal("0.01"))
+
+    broken(monkeypatch, "finish", leaky)
+    bad = CliRunner().invoke(main, ["verify", "lanzhou", "--examples", "50"])
+    assert bad.exit_code == 1
+    assert "counterexample found" in bad.stderr
+    assert bad.stdout.startswith("policy: lanzhou\nperson:")  # a scenario to reproduce it with
