@@ -21,7 +21,7 @@ from .errors import EvaluationError, MedpolicyError, PolicyError, PolicyNotFound
 from .evaluator import evaluate_scenario
 from .explain import Statement
 from .limits import DEFAULT_LIMITS, Limits
-from .loader import load, resolve
+from .loader import load, load_source, resolve
 from .model import Policy
 from .render_json import render_json, statement_dict
 from .render_text import render_text
@@ -36,6 +36,12 @@ def load_policy(ref: str | Path, base: Path | None = None, limits: Limits = DEFA
     return check(load(path, limits))
 
 
+def check_source(text: str, path: str = "<string>", root: Path | None = None,
+                 limits: Limits = DEFAULT_LIMITS) -> Policy:
+    """Check a policy held in memory; imports resolve inside ``root`` (default: the bundled policies)."""
+    return check(load_source(text, path, root, limits))
+
+
 def evaluate(policy: Policy, scenario: dict | Scenario, limits: Limits = DEFAULT_LIMITS) -> Statement:
     """Evaluate a scenario (a parsed mapping, or a validated Scenario) against a policy."""
     if not isinstance(scenario, Scenario):
@@ -44,6 +50,6 @@ def evaluate(policy: Policy, scenario: dict | Scenario, limits: Limits = DEFAULT
 
 
 __all__ = [
-    "load_policy", "evaluate", "render_text", "render_json", "statement_dict", "Policy", "Statement",
+    "load_policy", "check_source", "evaluate", "render_text", "render_json", "statement_dict", "Policy", "Statement",
     "Limits", "MedpolicyError", "PolicyError", "PolicyNotFound", "ScenarioError", "EvaluationError",
 ]

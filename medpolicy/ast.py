@@ -217,6 +217,8 @@ class PolicyHeader:
     rounding: Optional[tuple[str, Decimal]] = None
     """Rounding mode (``half_up``, ``half_even``, ``down``) and unit (``¥0.01``)."""
     rounding_cite: Optional[Cite] = None
+    year_span: Optional[Span] = attrs.field(default=None, eq=False, repr=False)
+    collection_span: Optional[Span] = attrs.field(default=None, eq=False, repr=False)
     span: Span = span_field()
 
 

@@ -290,7 +290,7 @@ class _Checker:
                 continue
             if name in scope:
                 what = " and ".join(sorted(scope[name].kinds))
-                self.error("E101", f"'{name}' is already a {what} name", decl.span,
+                self.error("E101", f"'{name}' is already the name of a member of {what}", decl.span,
                            help="choose another name for this definition")
                 continue
             defined[name] = decl.span
@@ -302,11 +302,11 @@ class _Checker:
             self.error("E106", "the policy header has no `year START .. END`", header.span,
                        help="e.g. `year 2026-01-01 .. 2026-12-31`")
         elif header.year[0] > header.year[1]:
-            self.error("E106", "the policy year ends before it starts", header.span)
+            self.error("E106", "the policy year ends before it starts", header.year_span or header.span)
         if not header.title:
             self.error("E106", "the policy header has no title", header.span, help='add `title "…"`')
         if header.collection and header.collection[0] and header.collection[0] > header.collection[1]:
-            self.error("E106", "the collection period ends before it starts", header.span)
+            self.error("E106", "the collection period ends before it starts", header.collection_span or header.span)
         self._check_cite(header.collection_cite, self.program.main.path)
         self._check_cite(header.rounding_cite, self.program.main.path)
 
@@ -320,16 +320,21 @@ class _Checker:
 
     def _check_decls(self, file: ast.File) -> None:
         is_main = file is self.program.main
+        scope = self.scopes[file.path]
+        adjustments: dict[str, Span] = {}
         for decl in file.decls:
-            if isinstance(decl, ast.Param):
+            if isinstance(decl, (ast.Param, ast.Let, ast.ListDecl, ast.CapDecl)) and \
+                    getattr(scope.get(decl.id), "node", None) is not decl:
+                continue  # its name was refused (reported when the scope was built)
+            if isinstance(decl, (ast.Param, ast.Let, ast.ListDecl)):
                 self._type_definition(file.path, decl.id)
-            elif isinstance(decl, ast.Let):
-                self._type_definition(file.path, decl.id)
-            elif isinstance(decl, ast.ListDecl):
-                self._type_definition(file.path, decl.id)
-                self._check_cite(decl.cite, file.path)
+                if isinstance(decl, ast.ListDecl):
+                    self._check_cite(decl.cite, file.path)
+                if isinstance(decl, ast.Param) and decl.value is not None:
+                    self._check_sign(decl.value)
             elif isinstance(decl, ast.CapDecl):
                 self._expect(decl.amount, "money", file.path, CONSTANT_CONTEXT, "a cap amount", allow_unstated=True)
+                self._check_sign(decl.amount, "a cap")
                 self._check_cite(decl.cite, file.path)
             elif not is_main and isinstance(decl, (ast.Levels, ast.Conditions, ast.Benefit, ast.Coverage,
                                                    ast.Adjustment, ast.CriticalIllness, ast.Premium,
@@ -341,6 +346,10 @@ class _Checker:
                 self._expect(decl.starts, "date", file.path, PERSON_CONTEXT, "coverage start")
                 self._check_cite(decl.cite, file.path)
             elif isinstance(decl, ast.Adjustment):
+                if decl.id in adjustments:
+                    self.error("E101", f"adjustment '{decl.id}' is declared twice", decl.span,
+                               help=f"the first is at {adjustments[decl.id]}")
+                adjustments.setdefault(decl.id, decl.span)
                 self._check_adjustment(decl, file.path)
             elif isinstance(decl, ast.CriticalIllness):
                 self._check_critical(decl, file.path)
@@ -369,13 +378,7 @@ class _Checker:
         roots: set[str] = set()
         if binding.kind == "param":
             if node.value is None:
-                if node.declared_type not in UNSTATED_TYPES:
-                    self.error("E202", f"unknown type '{node.declared_type}'", node.span,
-                               help=did_you_mean(node.declared_type, UNSTATED_TYPES) or
-                               "use money, percent, number, months or date")
-                    t = ERROR
-                else:
-                    t = "opt:" + node.declared_type
+                t = "opt:" + node.declared_type  # the parser admits only UNSTATED_TYPES
             else:
                 t = self._infer(node.value, file, CONSTANT_CONTEXT, roots)
             self._check_cite(node.cite, file)
@@ -481,7 +484,8 @@ class _Checker:
             if not vt.startswith("opt:"):
                 self.warning("W201", "this value is never absent; `otherwise` has no effect", e.span)
             if _base(vt) != _base(ft):
-                self.error("E204", f"fallback {_describe(ft)} does not match {_describe(vt)}", e.fallback.span)
+                self.error("E204", f"the fallback is {_describe(ft)}, but the value it replaces is {_describe(_base(vt))}",
+                           e.fallback.span)
                 return ERROR
             return ft
         if isinstance(e, ast.ListExpr):
@@ -608,8 +612,9 @@ class _Checker:
         members = self._enum_members(kind)
         for entry in e.entries:
             if entry.key not in members:
+                shown = [f'"{m}"' for m in members] if kind == "level" else members
                 self.error("E209", f"'{entry.key}' is not a {kind}", entry.span,
-                           help=did_you_mean(entry.key, members) or f"{kind}s: {', '.join(members)}")
+                           help=did_you_mean(entry.key, members) or f"{kind}s: {', '.join(shown)}")
         values = [x.value for x in e.entries] + ([e.default] if e.default is not None else [])
         return self._join([infer(v) for v in values], values, e.span)
 
@@ -707,6 +712,16 @@ class _Checker:
                        help="add `ratio 70%`, or `pays nothing \"reason\"` for claims it excludes")
         else:
             self._expect(b.ratio, "percent", file, CLAIM_CONTEXT, "a ratio", counters=True)
+            for leaf in _value_leaves(b.ratio):
+                if leaf.kind == "percent" and not (0 <= leaf.value <= 100):
+                    self.error("E128", f"a ratio of {leaf.value}% is outside 0%..100%", leaf.span,
+                               help="a ratio is the share the fund pays")
+        if b.deductible is not None:
+            self._check_sign(b.deductible.amount, "a deductible")
+        if b.visit_cap is not None:
+            self._check_sign(b.visit_cap, "a cap")
+        for cap in b.annual_caps:
+            self._check_sign(cap.amount, "a cap")
         for counter in b.counts:
             binding = self.scopes[file].get(counter.name)
             if binding is None or binding.kind != "counter":
@@ -837,7 +852,15 @@ class _Checker:
                 for value in needed:
                     shown = "absent" if value is None else (f'"{value}"' if key == "claim.level" else value)
                     self.error("E117", f"the table has no row for {key} = {shown}, which benefit '{b.id}' can receive",
-                               lookup.span, help="add the row, or `else: …`")
+                               lookup.span, help="add `else: …` (no row can name an absent value)" if value is None
+                               else "add the row, or `else: …`")
+
+    def _check_sign(self, expr, what: str = "an amount") -> None:
+        """Report negative money written where only a non-negative amount makes sense."""
+        for leaf in _value_leaves(expr):
+            if leaf.kind == "money" and leaf.value < 0:
+                self.error("E129", f"{what} cannot be negative ({leaf.value} yuan)", leaf.span,
+                           help="write the amount without a minus sign")
 
     # -- other declarations
     def _check_adjustment(self, adj: ast.Adjustment, file: str) -> None:
@@ -865,14 +888,15 @@ class _Checker:
             if table.when is not None:
                 self._expect(table.when, "bool", file, PERSON_CONTEXT, "a table's `when`")
             self._check_bands(table, file)
-        if ci.tables and ci.tables[-1].when is not None:
+        if ci.tables and all(t.when is not None for t in ci.tables):
             self.warning("W120", "no `otherwise` table: people no table admits get nothing from critical illness",
                          ci.span)
 
     def _const(self, expr, file, want, what, allow_unstated=False):
+        before = len(self.diagnostics)
         t = self._expect(expr, want, file, CONSTANT_CONTEXT, what, allow_unstated=allow_unstated)
-        if t == ERROR:
-            return None
+        if t == ERROR or any(d.severity == "error" for d in self.diagnostics[before:]):
+            return None  # already reported: say nothing more about this expression
         try:
             return evaluate(expr, _ConstEnv(self, file))
         except EvaluationError:
@@ -887,14 +911,16 @@ class _Checker:
             self._check_cite(cite, file)
         deductible = Money(Decimal(0))
         if table.deductible is not None:
-            deductible = self._const(table.deductible, file, "money", "a deductible") or deductible
+            deductible = self._const(table.deductible, file, "money", "a deductible")
+            self._check_sign(table.deductible, "a deductible")
         if table.cap is not None:
             self._const(table.cap, file, "money", "a cap", allow_unstated=True)
+            self._check_sign(table.cap, "a cap")
         if not table.bands:
-            self.error("E123", f"table {table.title} has no band", table.span)
+            self.error("E123", f'table "{table.title}" has no band', table.span)
             return
-        start = deductible if table.measure == "absolute" else Money(Decimal(0))
-        expected = start
+        # When the deductible itself is in error, where the bands start cannot be judged.
+        expected = Money(Decimal(0)) if table.measure == "above_deductible" else deductible
         for i, band in enumerate(table.bands):
             self._check_cite(band.cite, file)
             low = self._const(band.low, file, "money", "a band's lower bound")
@@ -907,10 +933,11 @@ class _Checker:
             if high is not None and high <= low:
                 self.error("E125", f"band {low} .. {high} is empty or reversed", band.span)
             if expected is not None and low != expected:
-                where = "the deductible" if i == 0 and table.measure == "absolute" else (
-                    "¥0 (bands are measured above the deductible)" if i == 0 else "the previous band's end")
+                where = f"the deductible {expected}" if i == 0 and table.measure == "absolute" else (
+                    f"{expected}, where bands measured above the deductible start" if i == 0
+                    else f"the previous band's end {expected}")
                 kind = "overlaps" if low < expected else "leaves a gap after"
-                self.error("E126", f"band starting at {low} {kind} {where} ({expected})", band.low.span,
+                self.error("E126", f"band starting at {low} {kind} {where}", band.low.span,
                            help="bands must follow each other without gaps or overlaps")
             if high is None and i != len(table.bands) - 1:
                 self.error("E126", "an open band (`band above …`) must be the last", band.span)
@@ -920,14 +947,20 @@ class _Checker:
         for item in premium.items:
             if item.when is not None:
                 self._expect(item.when, "bool", file, PERSON_CONTEXT, "a premium item's `when`")
-            if not item.cases or item.cases[-1].when is not None:
-                self.error("E130", f"premium item {item.title} has no `else` case", item.span,
+            if not any(case.when is None for case in item.cases):
+                self.error("E130", f'premium item "{item.title}" has no `else` case', item.span,
                            help="end the item with `else: ¥…` (or `else: unstated`)")
+            seen_else = False
             for case in item.cases:
+                if seen_else:
+                    self.error("E131", "this case comes after `else` and can never apply", case.span,
+                               help="move `else` to the end of the item")
+                seen_else = seen_else or case.when is None
                 if case.when is not None:
                     self._expect(case.when, "bool", file, PERSON_CONTEXT, "a premium case's `when`")
                 if not isinstance(case.value, ast.Unstated):
                     self._expect(case.value, "money", file, PERSON_CONTEXT, "a premium")
+                    self._check_sign(case.value, "a premium")
                 self._check_cite(case.cite, file)
 
 
@@ -949,6 +982,27 @@ def _children(e) -> list:
     for field in ("args", "operands", "items"):
         out.extend(getattr(e, field, ()) or ())
     return out
+
+
+def _value_leaves(e) -> list[ast.Literal]:
+    """The literals an expression can evaluate to directly: through table rows,
+    branches and fallbacks, with a leading minus folded in."""
+    if isinstance(e, ast.Literal):
+        return [e]
+    if isinstance(e, ast.Unary) and e.op == "neg" and isinstance(e.operand, ast.Literal) \
+            and isinstance(e.operand.value, Decimal):
+        return [ast.Literal(e.operand.kind, -e.operand.value, span=e.span)]
+    if isinstance(e, ast.Lookup):
+        values = [x.value for x in e.entries] + ([e.default] if e.default is not None else [])
+    elif isinstance(e, ast.IfElse):
+        values = [e.then, e.otherwise]
+    elif isinstance(e, ast.Cases):
+        values = [b.value for b in e.branches] + [e.default]
+    elif isinstance(e, ast.Default):
+        values = [e.value, e.fallback]
+    else:
+        return []
+    return [leaf for v in values for leaf in _value_leaves(v)]
 
 
 def _lookups(e) -> list[ast.Lookup]:

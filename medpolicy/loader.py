@@ -101,21 +101,31 @@ def read_text(path: Path, shown: str, limits: Limits) -> str:
 
 def load(path: Path, limits: Limits = DEFAULT_LIMITS) -> Program:
     """Parse a policy file and, recursively, what it imports."""
-    root = path.resolve().parent
-    main_shown = display_path(path)
+    shown = display_path(path)
+    return load_source(read_text(path, shown, limits), shown, path.resolve().parent, limits)
+
+
+def load_source(text: str, shown: str = "<string>", root: Path | None = None,
+                limits: Limits = DEFAULT_LIMITS) -> Program:
+    """Parse a policy held in memory (an editor buffer, a fuzzed input) and its
+    imports, resolved inside ``root`` (default: the bundled policies)."""
+    root = (root or bundled_policies()).resolve()
+    main_shown = shown
     texts: dict[str, str] = {}
     modules: dict[str, ast.File] = {}
     imports: dict[tuple[str, str], str] = {}
     diagnostics: list[Diagnostic] = []
 
-    def parse_file(file_path: Path, shown: str) -> ast.File:
-        text = read_text(file_path, shown, limits)
+    def parse_text(text: str, shown: str) -> ast.File:
         texts[shown] = text
         try:
             return parse(text, shown, limits.max_nesting)
         except PolicyError as err:
             err.sources.update(texts)
             raise
+
+    def parse_file(file_path: Path, shown: str) -> ast.File:
+        return parse_text(read_text(file_path, shown, limits), shown)
 
     def follow(file: ast.File, stack: tuple[str, ...]) -> None:
         for decl in file.decls:
@@ -141,7 +151,10 @@ def load(path: Path, limits: Limits = DEFAULT_LIMITS) -> Program:
             modules[shown] = module
             follow(module, stack + (shown,))
 
-    main = parse_file(path, main_shown)
+    if len(text.encode("utf-8")) > limits.max_policy_bytes:
+        raise PolicyError([Diagnostic("E004", f"the text is over the limit of {limits.max_policy_bytes} bytes",
+                                      Span(shown, 1, 1))])
+    main = parse_text(text, main_shown)
     follow(main, (main_shown,))
     if diagnostics:
         raise PolicyError(diagnostics, texts)
@@ -164,5 +177,5 @@ def _resolve_import(decl: ast.Import, root: Path, diagnostics: list[Diagnostic])
         if candidate.is_relative_to(base.resolve()) and candidate.is_file():
             return candidate
     diagnostics.append(Diagnostic("E304", f"cannot find module '{decl.path}'", decl.span,
-                                  help="paths are relative to the folder of the importing policy"))
+                                  help="paths are relative to the folder of the policy being checked, then to the bundled policies"))
     return None

@@ -17,7 +17,7 @@ import lark
 from lark import Token, Transformer, v_args
 
 from . import ast
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, did_you_mean
 from .errors import PolicyError
 from .resources import grammar_path
 from .span import Span
@@ -84,46 +84,59 @@ def _deepest(tree: lark.Tree):
     return best
 
 
+_CLOSERS = ("'}'", "')'", "']'")
+
+
 def _expected_words(expected) -> str:
-    words = []
-    for name in sorted(expected):
+    words = set()
+    for name in expected:
         if name in _TOKEN_NAMES:
-            words.append(_TOKEN_NAMES[name])
-        elif name.startswith("__") or name.startswith("_"):
-            continue
-        else:
-            words.append(f"'{name.lower()}'")
-    words = sorted(set(words))
-    if not words:
-        return ""
-    if len(words) > 8:
-        return ", ".join(words[:8]) + ", …"
-    return ", ".join(words)
+            words.add(_TOKEN_NAMES[name])
+        elif not name.startswith("_"):
+            words.add(f"'{name.lower()}'")
+    # Closing brackets first: a forgotten one is the likeliest mistake.
+    ordered = [w for w in _CLOSERS if w in words] + sorted(words - set(_CLOSERS))
+    if len(ordered) > 8:
+        return ", ".join(ordered[:8]) + ", …"
+    return ", ".join(ordered)
+
+
+def _end_of_text(text: str) -> tuple[int, int]:
+    """Line and column just after the last non-blank character."""
+    body = text.rstrip()
+    line = body.count("\n") + 1
+    return line, len(body) - (body.rfind("\n") + 1) + 1
 
 
 def _syntax_diagnostic(exc: lark.exceptions.UnexpectedInput, text: str, path: str) -> Diagnostic:
     line = getattr(exc, "line", 1) or 1
     column = getattr(exc, "column", 1) or 1
-    if line < 1:  # unexpected end of input
-        lines = text.splitlines() or [""]
-        line, column = len(lines), len(lines[-1]) + 1
+    width = 1
     if isinstance(exc, lark.exceptions.UnexpectedCharacters):
         ch = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else ""
-        message = f"unexpected character {ch!r}"
-        expected = _expected_words(exc.allowed or ())
-    elif isinstance(exc, lark.exceptions.UnexpectedToken):
-        tok = exc.token
-        if tok.type == "$END":
+        if ch == '"':
+            message, help_ = "this string is not closed", 'end it with " on the same line'
+        elif ch in "&|":
+            word = "and" if ch == "&" else "or"
+            message, help_ = f"unexpected character {ch!r}", f"write '{word}' to join conditions"
+        else:
+            message = f"unexpected character {ch!r}"
+            expected = _expected_words(exc.allowed or ())
+            help_ = f"expected {expected}" if expected else None
+    else:
+        tok = getattr(exc, "token", None)
+        expected_set = set(getattr(exc, "accepts", None) or getattr(exc, "expected", None) or ())
+        if tok is None or tok.type == "$END":
             message = "unexpected end of file"
+            line, column = _end_of_text(text)
         else:
             message = f"unexpected {tok.value!r}"
-        expected = _expected_words(exc.accepts or exc.expected or ())
-    else:  # UnexpectedEOF
-        message = "unexpected end of file"
-        expected = _expected_words(getattr(exc, "expected", ()) or ())
-    end = column + 1
-    return Diagnostic("E001", message, Span(path, line, column, line, end),
-                      help=f"expected {expected}" if expected else None)
+            width = max(len(tok.value), 1)
+        expected = _expected_words(expected_set)
+        help_ = f"expected {expected}" if expected else None
+        if tok is not None and tok.value == "=" and "COMPARE" in expected_set:
+            help_ = "to compare two values, write =="
+    return Diagnostic("E001", message, Span(path, line, column, line, column + width), help=help_)
 
 
 # ----------------------------------------------------------------- converter
@@ -134,6 +147,14 @@ MAX_MONEY = Decimal("1000000000000")
 MAX_PERCENT = Decimal("1000")
 MAX_NUMBER = Decimal("1000000000")
 MAX_MONTHS = 1200
+
+UNSTATED_TYPES = ("money", "percent", "number", "months", "date")
+_TOO_LARGE_HELP = {
+    "money": "a typo? amounts in a policy are yuan",
+    "percent": "a ratio is at most 100%; adjustments and products stay far below 1000%",
+    "number": "a typo? counts and years are small numbers",
+    "months": "a typo? durations are written in months (3 months)",
+}
 
 _MONEY_CLEAN = re.compile(r"[¥,\s元]")
 
@@ -173,12 +194,14 @@ class _ToAst(Transformer):
 
     def policy_header(self, meta, name, *fields):
         values: dict = {}
+        kw = {}
         for key, value, span in fields:
             if key in values:
                 self._fail("E102", f"the header sets '{key}' twice", span)
             values[key] = value
+            if key in ("year", "collection"):
+                kw[key + "_span"] = span
         header = ast.PolicyHeader(id=str(name), span=self._tspan(name))
-        kw = {}
         for key, value in values.items():
             if key in ("collection", "rounding"):
                 kw[key], kw[key + "_cite"] = value
@@ -233,6 +256,9 @@ class _ToAst(Transformer):
         return ast.Param(str(name), _unquote(label) if label else None, value, None, cite, span=self._tspan(name))
 
     def param_unstated(self, meta, name, label, type_, cite):
+        if str(type_) not in UNSTATED_TYPES:
+            self._fail("E202", f"unknown type '{type_}'", self._tspan(type_),
+                       help=did_you_mean(str(type_), UNSTATED_TYPES) or "use money, percent, number, months or date")
         return ast.Param(str(name), _unquote(label) if label else None, None, str(type_), cite,
                          span=self._tspan(name))
 
@@ -493,7 +519,7 @@ class _ToAst(Transformer):
     def _bounded(self, tok, kind, value, limit, unit):
         if value > limit:
             self._fail("E007", f"{tok.strip()} is too large for {kind} (at most {limit}{unit})", self._tspan(tok),
-                       help="a typo? amounts in a policy are yuan")
+                       help=_TOO_LARGE_HELP[kind])
         return ast.Literal(kind, value, span=self._tspan(tok))
 
     def money(self, meta, tok):

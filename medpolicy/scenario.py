@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Optional
@@ -165,10 +166,17 @@ def validate(data: object, levels, conditions, limits: Limits = DEFAULT_LIMITS) 
     for index, raw in enumerate(raw_claims):
         claim = _claim(raw, index, levels, conditions, limits)
         if claim.id in seen:
-            raise ScenarioError(f"id '{claim.id}' is also claim {seen[claim.id]}'s", f"claims[{index}].id")
+            raise ScenarioError(f"id {_plain(claim.id)} is also claim {seen[claim.id]}'s", f"claims[{index}].id")
         seen[claim.id] = index
         claims.append(claim)
     return Scenario(data.get("policy"), person, tuple(claims))
+
+
+def _plain(value) -> str:
+    """A key or id as shown in an error path: as is when it is a plain word, quoted otherwise,
+    so that a message always stays on one line."""
+    text = str(value)
+    return text if re.fullmatch(r"[\w.-]{1,60}", text) else repr(text[:60])
 
 
 def _unknown_keys(mapping: dict, allowed, where: str) -> None:
@@ -177,7 +185,7 @@ def _unknown_keys(mapping: dict, allowed, where: str) -> None:
             hint = did_you_mean(str(key), allowed)
             prefix = f"{where}." if where else ""
             raise ScenarioError("unknown field" + (f"; {hint}" if hint else f" (fields: {', '.join(allowed)})"),
-                                f"{prefix}{key}")
+                                f"{prefix}{_plain(key)}")
 
 
 def _person(raw, conditions) -> Person:
@@ -210,7 +218,7 @@ def _claim(raw, index: int, levels, conditions, limits: Limits) -> Claim:
     if not isinstance(raw, dict):
         raise ScenarioError("must be a mapping", where)
     if isinstance(raw.get("id"), (str, int)) and not isinstance(raw.get("id"), bool):
-        where = f"claims[{index}] (id {raw['id']})"
+        where = f"claims[{index}] (id {_plain(raw['id'])})"
     _unknown_keys(raw, CLAIM_KEYS, where)
     for key in ("id", "date", "care", "level", "total"):
         if key not in raw or raw[key] is None:

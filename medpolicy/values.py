@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 
 import attrs
 
@@ -74,7 +74,10 @@ def _plain(d: Decimal) -> str:
 
 def format_money(amount: Decimal) -> str:
     """Two decimals, no grouping: ``2600.00``."""
-    return format(amount.quantize(CENT, rounding=ROUND_HALF_UP), "f")
+    try:
+        return format(amount.quantize(CENT, rounding=ROUND_HALF_UP), "f")
+    except InvalidOperation:  # more digits than the context holds: still print it
+        return format(amount, ".2f")
 
 
 ROUNDING_MODES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN}
