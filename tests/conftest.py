@@ -36,6 +36,21 @@ def by_id(statement: medpolicy.Statement) -> dict:
     return {c.id: c for c in statement.claims}
 
 
+def amounts(claim) -> tuple:
+    """(basic fund, critical illness, patient) of a claim result."""
+    return claim.basic_fund, claim.critical_illness, claim.patient
+
+
+def steps_of(claim, kind: str) -> list:
+    """The explanation steps of one kind (``deductible``, ``band``, …)."""
+    return [s for s in claim.steps if s.kind == kind]
+
+
+def make_claim(cid, date, care, level, total, **extra) -> dict:
+    """A scenario claim mapping."""
+    return {"id": cid, "date": date, "care": care, "level": level, "total": total, **extra}
+
+
 @pytest.fixture(scope="session")
 def karamay():
     return medpolicy.load_policy("karamay")

@@ -28,6 +28,7 @@ from decimal import Decimal
 import pytest
 
 from conftest import D, POLICIES, by_id, run, run_example
+from conftest import steps_of as steps
 from medpolicy.values import add_months
 
 POLICY_FILE = "policies/karamay.mpol"
@@ -50,10 +51,6 @@ def check_totals(statement, total, covered, basic_fund, critical_illness, patien
     t = statement.totals
     assert (t.total, t.covered, t.basic_fund, t.critical_illness, t.patient) == (
         D(total), D(covered), D(basic_fund), D(critical_illness), D(patient))
-
-
-def steps(claim, kind):
-    return [s for s in claim.steps if s.kind == kind]
 
 
 def rule_text(step):

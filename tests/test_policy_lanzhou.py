@@ -17,19 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from conftest import D, by_id, run, run_example
-
-
-def amounts(claim):
-    return claim.basic_fund, claim.critical_illness, claim.patient
-
-
-def steps_of(claim, kind):
-    return [s for s in claim.steps if s.kind == kind]
-
-
-def lz_claim(cid, date, care, level, total, **extra):
-    return {"id": cid, "date": date, "care": care, "level": level, "total": total, **extra}
+from conftest import D, amounts, by_id, run, run_example, steps_of
+from conftest import make_claim as lz_claim
 
 
 # ------------------------------------------------------------------ examples

@@ -19,21 +19,10 @@ Rules (as fixed by the product owner):
 """
 from __future__ import annotations
 
-from conftest import D, by_id, run, run_example
+from conftest import D, amounts, by_id, run, run_example, steps_of
+from conftest import make_claim as sh_claim
 
 NO_CAP = "the document states no amount, so no cap applies"
-
-
-def amounts(claim):
-    return claim.basic_fund, claim.critical_illness, claim.patient
-
-
-def steps_of(claim, kind):
-    return [s for s in claim.steps if s.kind == kind]
-
-
-def sh_claim(cid, date, care, level, total, **extra):
-    return {"id": cid, "date": date, "care": care, "level": level, "total": total, **extra}
 
 
 def coverage_note(statement):
