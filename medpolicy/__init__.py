@@ -8,7 +8,7 @@ renderers :mod:`~medpolicy.render_text` and :mod:`~medpolicy.render_json`.
 
 For services embedding the evaluator::
 
-    policy = medpolicy.load_policy("karamay")
+    policy = medpolicy.load_policy("city")   # a policy id, or a path to a .mpol file
     statement = medpolicy.evaluate(policy, {"person": {...}, "claims": [...]})
     medpolicy.statement_dict(statement)
 """
@@ -31,7 +31,7 @@ __version__ = "0.1.0"
 
 
 def load_policy(ref: str | Path, base: Path | None = None, limits: Limits = DEFAULT_LIMITS) -> Policy:
-    """Load and check a policy by id (``karamay``) or path; raise PolicyError on problems."""
+    """Load and check a policy by id (``city``) or path; raise PolicyError on problems."""
     path = ref if isinstance(ref, Path) else resolve(ref, base)
     return check(load(path, limits))
 

@@ -1,6 +1,6 @@
 """Finding and reading policy files, and following their imports.
 
-A policy is named by id (``karamay``: looked up in each folder of the
+A policy is named by id (``city``: looked up in each folder of the
 ``MEDPOLICY_PATH`` search path, then among the bundled policies) or by path
 (``my/city.mpol``).  Its imports are resolved inside the policy's root (the
 folder it was found in), then inside the bundled policies, so a user policy

@@ -146,7 +146,7 @@ def _syntax_diagnostic(exc: lark.exceptions.UnexpectedInput, text: str, path: st
 MAX_MONEY = Decimal("1000000000000")
 MAX_PERCENT = Decimal("1000")
 MAX_NUMBER = Decimal("1000000000")
-MAX_MONTHS = 1200
+MAX_MONTHS = 12 * 100  # a century
 
 UNSTATED_TYPES = ("money", "percent", "number", "months", "date")
 _TOO_LARGE_HELP = {

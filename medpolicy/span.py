@@ -13,7 +13,7 @@ import attrs
 class Span:
     """A position in a source file.
 
-    ``file`` is the path as shown to users (``policies/karamay.mpol`` for a
+    ``file`` is the path as shown to users (``policies/city.mpol`` for a
     bundled policy); ``line`` and ``column`` are 1-based; ``end_line`` and
     ``end_column`` mark where the spanned text stops (exclusive column).
     """
