@@ -14,33 +14,27 @@ evaluated, and reports each as a :class:`~medpolicy.diagnostics.Diagnostic`:
   benefit can receive;
 * critical-illness bands: constant, increasing, without overlaps or gaps.
 
-Benefit reachability is decided exactly by trying every combination of the
-finite facts the conditions mention (care, level, condition, …).
+Expression typing lives in :mod:`medpolicy.typecheck` and benefit
+reachability, decided exactly by trying every combination of the finite facts
+the conditions mention, in :mod:`medpolicy.reachability`; both are mixed into
+the checker here, which walks the declarations and builds the model.
 """
 from __future__ import annotations
 
-import itertools
 from decimal import Decimal
-from typing import Iterable
 
 from . import ast
 from .diagnostics import Diagnostic, did_you_mean
 from .errors import EvaluationError, PolicyError
-from .expressions import Environment, evaluate
-from .facts import BUILTIN_ENUMS, FACT_ROOTS
+from .expressions import evaluate
+from .facts import BUILTIN_ENUMS
 from .loader import Program
 from .model import Binding, Policy
+from .reachability import Reachability
 from .span import Span
-from .values import OPERATIONS, ORDERED, Money, Percent
-
-ERROR = "error"
-FUNCTIONS = ("min", "max", "known")
-UNSTATED_TYPES = ("money", "percent", "number", "months", "date")
-
-# Which fact roots a context may read.
-PERSON_CONTEXT = frozenset({"person", "policy"})
-CLAIM_CONTEXT = frozenset({"person", "policy", "claim"})
-CONSTANT_CONTEXT = frozenset({"policy"})
+from .typecheck import (CLAIM_CONTEXT, CONSTANT_CONTEXT, ERROR, FUNCTIONS, PERSON_CONTEXT, TypeChecking,
+                        base_type, ConstantEnvironment, describe_type)
+from .values import Money
 
 
 def check(program: Program) -> Policy:
@@ -56,114 +50,7 @@ def check(program: Program) -> Policy:
 def _order(d: Diagnostic):
     return (d.span.file, d.span.line, d.span.column)
 
-
-# ----------------------------------------------------------------- type helpers
-
-def _base(t: str) -> str:
-    return t[4:] if t.startswith("opt:") else t
-
-
-def _is_sym(t: str) -> bool:
-    return t.startswith("sym:")
-
-
-def _sym(kinds: Iterable[str]) -> str:
-    return "sym:" + ",".join(sorted(kinds))
-
-
-def _kinds(t: str) -> set[str]:
-    return set(t[4:].split(",")) if _is_sym(t) else ({t[5:]} if t.startswith("enum:") else set())
-
-
-def _describe(t: str) -> str:
-    if t.startswith("opt:"):
-        return f"{_describe(t[4:])} (possibly absent)"
-    if t.startswith("list:"):
-        return f"a list of {_describe(t[5:])}"
-    if t.startswith("enum:"):
-        return f"a {t[5:]}"
-    if _is_sym(t):
-        return "a member of " + " or ".join(sorted(_kinds(t)))
-    return {"money": "money", "percent": "a percentage", "number": "a number", "months": "months",
-            "date": "a date", "bool": "a true/false condition", "text": "text"}.get(t, t)
-
-
-class _ConstEnv(Environment):
-    """Evaluates constants: literals, parameters and lets of them."""
-
-    def __init__(self, checker: "_Checker", file: str):
-        self.checker, self.file = checker, file
-
-    def name(self, node):
-        binding = self.checker.scopes[self.file].get(node.name)
-        if binding is None:
-            raise EvaluationError("unknown")
-        if binding.kind == "member":
-            return node.name
-        if binding.kind == "param":
-            if binding.node.value is None:
-                return None
-            return evaluate(binding.node.value, _ConstEnv(self.checker, binding.file))
-        if binding.kind in ("let", "list"):
-            value = binding.node.value if binding.kind == "let" else binding.node.items
-            return evaluate(value, _ConstEnv(self.checker, binding.file))
-        raise EvaluationError("not constant")
-
-    def fact(self, root, field):
-        header = self.checker.program.main.header
-        if root == "policy" and isinstance(header, ast.PolicyHeader):
-            year = header.year or (None, None)
-            coll = header.collection or (None, None)
-            return {"start": year[0], "end": year[1], "collection_start": coll[0], "collection_end": coll[1]}[field]
-        raise EvaluationError("not constant")
-
-    def qualified(self, alias, name, node):
-        module_file = self.checker.scopes[self.file][alias].file
-        return _ConstEnv(self.checker, module_file).name(ast.Name(name))
-
-
-class _ProbeEnv(Environment):
-    """Evaluates benefit conditions on one combination of finite facts."""
-
-    def __init__(self, checker: "_Checker", file: str, point: dict):
-        self.checker, self.file, self.point = checker, file, point
-
-    def name(self, node):
-        binding = self.checker.scopes[self.file][node.name]
-        if binding.kind == "member":
-            return node.name
-        if binding.kind == "let":
-            return evaluate(binding.node.value, _ProbeEnv(self.checker, binding.file, self.point))
-        return _ConstEnv(self.checker, self.file).name(node)
-
-    def fact(self, root, field):
-        key = f"{root}.{field}"
-        if key == "person.certified":
-            return _CertifiedProbe(self.point.get("certified", False))
-        if key in self.point:
-            return self.point[key]
-        return _ConstEnv(self.checker, self.file).fact(root, field)
-
-    def qualified(self, alias, name, node):
-        module_file = self.checker.scopes[self.file][alias].file
-        return _ProbeEnv(self.checker, module_file, self.point).name(ast.Name(name))
-
-
-class _CertifiedProbe(tuple):
-    """Stands for ``person.certified``: whether the claim's condition is certified."""
-
-    def __new__(cls, certified: bool):
-        obj = super().__new__(cls, ())
-        obj.certified = certified
-        return obj
-
-    def __contains__(self, item):
-        return self.certified
-
-
-# ------------------------------------------------------------------- checker
-
-class _Checker:
+class _Checker(TypeChecking, Reachability):
     def __init__(self, program: Program):
         self.program = program
         self.diagnostics: list[Diagnostic] = []
@@ -362,313 +249,6 @@ class _Checker:
                     self.error("E101", f"the policy has more than one `{_keyword(kind)}` declaration", extra.span)
 
     # -- definitions (params, lets, lists), with cycle detection
-    def _type_definition(self, file: str, name: str) -> str:
-        key = (file, name)
-        if key in self.types:
-            return self.types[key]
-        binding = self.scopes[file][name]
-        if key in self.in_progress:
-            cycle = " → ".join(n for _, n in self.in_progress[self.in_progress.index(key):]) + f" → {name}"
-            self.error("E203", f"'{name}' is defined in terms of itself: {cycle}", binding.node.span,
-                       help="definitions must not refer back to themselves")
-            self.types[key] = ERROR
-            return ERROR
-        self.in_progress.append(key)
-        node = binding.node
-        roots: set[str] = set()
-        if binding.kind == "param":
-            if node.value is None:
-                t = "opt:" + node.declared_type  # the parser admits only UNSTATED_TYPES
-            else:
-                t = self._infer(node.value, file, CONSTANT_CONTEXT, roots)
-            self._check_cite(node.cite, file)
-        elif binding.kind == "let":
-            t = self._infer(node.value, file, CLAIM_CONTEXT, roots)
-            self._check_cite(node.cite, file)
-        else:  # list
-            t = self._infer(node.items, file, CONSTANT_CONTEXT, roots)
-        self.in_progress.pop()
-        self.types[key] = t
-        self.roots_of[key] = frozenset(roots)
-        return t
-
-    # -- expressions
-    def _expect(self, expr, want: str, file: str, context, what: str, allow_unstated=False,
-                counters=False) -> str:
-        roots: set[str] = set()
-        t = self._infer(expr, file, context, roots, counters=counters)
-        if t == ERROR:
-            return t
-        if allow_unstated and t == "opt:" + want:
-            return t
-        if t != want and not (want.startswith("enum:") and self._unify(t, want)):
-            self.error("E204", f"{what} must be {_describe(want)}, not {_describe(t)}", expr.span,
-                       help=_type_help(want, t))
-            return ERROR
-        return t
-
-    def _infer(self, e: ast.Expr, file: str, context, roots: set, counters=False) -> str:
-        infer = lambda x: self._infer(x, file, context, roots, counters)  # noqa: E731
-        if isinstance(e, ast.Literal):
-            return {"money": "money", "percent": "percent", "months": "months", "date": "date",
-                    "number": "number", "text": "text", "bool": "bool"}[e.kind]
-        if isinstance(e, ast.Name):
-            return self._infer_name(e, file, context, roots, counters)
-        if isinstance(e, ast.Attribute):
-            return self._infer_attribute(e, file, context, roots)
-        if isinstance(e, ast.Unstated):
-            return "unstated"
-        if isinstance(e, ast.Call):
-            return self._infer_call(e, [infer(a) for a in e.args])
-        if isinstance(e, ast.Unary):
-            t = infer(e.operand)
-            if t == ERROR:
-                return t
-            if e.op == "not":
-                if t != "bool":
-                    self.error("E204", f"'not' needs a true/false condition, not {_describe(t)}", e.operand.span)
-                    return ERROR
-                return "bool"
-            if t not in ("money", "percent", "number", "months"):
-                self.error("E204", f"cannot negate {_describe(t)}", e.span)
-                return ERROR
-            return t
-        if isinstance(e, ast.Binary):
-            lt, rt = infer(e.left), infer(e.right)
-            if ERROR in (lt, rt):
-                return ERROR
-            op = OPERATIONS.get((e.op, lt, rt))
-            if op is None:
-                self.error("E204", f"cannot compute {_describe(lt)} {e.op} {_describe(rt)}", e.span,
-                           help=_binary_help(e.op, lt, rt))
-                return ERROR
-            return op[0]
-        if isinstance(e, ast.Compare):
-            lt, rt = infer(e.left), infer(e.right)
-            if ERROR in (lt, rt):
-                return "bool"
-            if e.op in ("==", "!="):
-                if self._unify(lt, rt, e.left, e.right) is None:
-                    self.error("E204", f"cannot compare {_describe(lt)} with {_describe(rt)}", e.span)
-            else:
-                if lt.startswith("opt:") or rt.startswith("opt:"):
-                    self.error("E205", "this value may be absent; give a fallback with `otherwise`", e.span,
-                               help="e.g. `person.enrolled_on otherwise policy.start`")
-                elif lt != rt or lt not in ORDERED:
-                    self.error("E204", f"cannot order {_describe(lt)} against {_describe(rt)}", e.span)
-            return "bool"
-        if isinstance(e, ast.Member):
-            it, ct = infer(e.item), infer(e.collection)
-            if ERROR in (it, ct):
-                return "bool"
-            if not ct.startswith("list:"):
-                self.error("E204", f"'in' needs a list on its right, not {_describe(ct)}", e.collection.span)
-            elif self._unify(_base(it), ct[5:], e.item, e.collection) is None:
-                self.error("E204", f"{_describe(it)} cannot be in {_describe(ct)}", e.span)
-            return "bool"
-        if isinstance(e, ast.Logic):
-            for x in e.operands:
-                t = infer(x)
-                if t not in ("bool", ERROR):
-                    self.error("E204", f"'{e.op}' needs true/false conditions, not {_describe(t)}", x.span)
-            return "bool"
-        if isinstance(e, ast.IfElse):
-            ct = infer(e.condition)
-            if ct not in ("bool", ERROR):
-                self.error("E204", f"'if' needs a true/false condition, not {_describe(ct)}", e.condition.span)
-            return self._join([infer(e.then), infer(e.otherwise)], [e.then, e.otherwise], e.span)
-        if isinstance(e, ast.Default):
-            vt, ft = infer(e.value), infer(e.fallback)
-            if ERROR in (vt, ft):
-                return ERROR
-            if not vt.startswith("opt:"):
-                self.warning("W201", "this value is never absent; `otherwise` has no effect", e.span)
-            if _base(vt) != _base(ft):
-                self.error("E204", f"the fallback is {_describe(ft)}, but the value it replaces is {_describe(_base(vt))}",
-                           e.fallback.span)
-                return ERROR
-            return ft
-        if isinstance(e, ast.ListExpr):
-            if not e.items:
-                return "list:sym:"
-            return "list:" + self._join([infer(x) for x in e.items], list(e.items), e.span)
-        if isinstance(e, ast.Lookup):
-            return self._infer_lookup(e, infer)
-        if isinstance(e, ast.Cases):
-            for b in e.branches:
-                ct = infer(b.condition)
-                if ct not in ("bool", ERROR):
-                    self.error("E204", f"'when' needs a true/false condition, not {_describe(ct)}", b.condition.span)
-                self._check_cite(b.cite, file)
-            self._check_cite(e.default_cite, file)
-            values = [b.value for b in e.branches] + [e.default]
-            return self._join([infer(v) for v in values], values, e.span)
-        raise AssertionError(type(e))  # pragma: no cover
-
-    def _infer_name(self, e: ast.Name, file, context, roots, counters) -> str:
-        scope = self.scopes[file]
-        binding = scope.get(e.name)
-        if binding is None:
-            if e.name in FACT_ROOTS:
-                self.error("E206", f"'{e.name}' needs a field, e.g. {e.name}.{next(iter(FACT_ROOTS[e.name]))}",
-                           e.span)
-                return ERROR
-            self.error("E200", f"unknown name '{e.name}'", e.span,
-                       help=did_you_mean(e.name, list(scope)) or None)
-            return ERROR
-        if binding.kind == "member":
-            return _sym(binding.kinds)
-        if binding.kind in ("param", "let", "list"):
-            t = self._type_definition(file, e.name)
-            used = self.roots_of.get((file, e.name), frozenset())
-            roots.update(used)
-            bad = used - context
-            if bad:
-                self.error("E207", f"'{e.name}' uses {_facts(bad)}, which {_context_name(context)} cannot read",
-                           e.span)
-                return ERROR
-            return t
-        if binding.kind == "counter":
-            if not counters:
-                self.error("E207", f"counter '{e.name}' can be read only in a benefit's deductible, ratio or caps",
-                           e.span, help="a benefit's `when` cannot depend on the year so far")
-                return ERROR
-            roots.add("counter")
-            return "number"
-        if binding.kind == "cap":
-            self.error("E204", f"'{e.name}' is a shared cap; use it as `annual cap {e.name}`", e.span)
-            return ERROR
-        self.error("E204", f"'{e.name}' is an imported module; name one of its definitions, e.g. {e.name}.x",
-                   e.span)
-        return ERROR
-
-    def _infer_attribute(self, e: ast.Attribute, file, context, roots) -> str:
-        target = e.target
-        if isinstance(target, ast.Name) and target.name in FACT_ROOTS and target.name not in self.scopes[file]:
-            fields = FACT_ROOTS[target.name]
-            if target.name not in context:
-                self.error("E207", f"{target.name}.{e.name} cannot be read in {_context_name(context)}", e.span,
-                           help="premiums, coverage and table selection are about the person; "
-                                "parameters and bands are constants")
-                return ERROR
-            if e.name not in fields:
-                self.error("E200", f"{target.name} has no field '{e.name}'", e.span,
-                           help=did_you_mean(e.name, fields) or f"fields: {', '.join(fields)}")
-                return ERROR
-            roots.add(target.name)
-            return fields[e.name]
-        if isinstance(target, ast.Name):
-            binding = self.scopes[file].get(target.name)
-            if binding is not None and binding.kind == "module":
-                module_scope = self.scopes.get(binding.file, {})
-                inner = module_scope.get(e.name)
-                if inner is None or inner.kind == "member":
-                    defs = [n for n, b in module_scope.items() if b.kind != "member"]
-                    self.error("E200", f"module '{target.name}' has no definition '{e.name}'", e.span,
-                               help=did_you_mean(e.name, defs))
-                    return ERROR
-                return self._infer_name(ast.Name(e.name, span=e.span), binding.file, context, roots, False)
-            if binding is None:
-                self.error("E200", f"unknown name '{target.name}'", target.span,
-                           help=did_you_mean(target.name, list(self.scopes[file]) + list(FACT_ROOTS)))
-                return ERROR
-        self.error("E204", f"'.{e.name}' can follow person, claim, policy or a module alias only", e.span)
-        return ERROR
-
-    def _infer_call(self, e: ast.Call, types: list[str]) -> str:
-        if e.function not in FUNCTIONS:
-            self.error("E200", f"unknown function '{e.function}'", e.span,
-                       help=did_you_mean(e.function, FUNCTIONS) or "functions: min, max, known")
-            return ERROR
-        if ERROR in types:
-            return ERROR
-        if e.function == "known":
-            if len(types) != 1:
-                self.error("E208", "known(…) takes one value", e.span)
-            return "bool"
-        if len(types) < 2:
-            self.error("E208", f"{e.function}(…) takes two or more values", e.span)
-            return ERROR
-        if any(t.startswith("opt:") for t in types):
-            self.error("E205", f"a value given to {e.function} may be absent; give a fallback with `otherwise`",
-                       e.span)
-            return ERROR
-        if len(set(types)) != 1 or types[0] not in ORDERED:
-            self.error("E204", f"{e.function}(…) needs values of one orderable type, not "
-                       + ", ".join(_describe(t) for t in types), e.span)
-            return ERROR
-        return types[0]
-
-    def _infer_lookup(self, e: ast.Lookup, infer) -> str:
-        kt = infer(e.key)
-        if kt == ERROR:
-            return ERROR
-        base = _base(kt)
-        if not base.startswith("enum:"):
-            self.error("E204", f"a table is looked up by a level, condition or other member, not {_describe(kt)}",
-                       e.key.span)
-            return ERROR
-        kind = base[5:]
-        members = self._enum_members(kind)
-        for entry in e.entries:
-            if entry.key not in members:
-                shown = [f'"{m}"' for m in members] if kind == "level" else members
-                self.error("E209", f"'{entry.key}' is not a {kind}", entry.span,
-                           help=did_you_mean(entry.key, members) or f"{kind}s: {', '.join(shown)}")
-        values = [x.value for x in e.entries] + ([e.default] if e.default is not None else [])
-        return self._join([infer(v) for v in values], values, e.span)
-
-    def _enum_members(self, kind: str) -> list[str]:
-        if kind == "level":
-            return list(self.levels)
-        if kind == "condition":
-            return list(self.conditions)
-        if kind == "benefit":
-            return list(self.benefit_ids)
-        return list(BUILTIN_ENUMS.get(kind, ()))
-
-    def _unify(self, a: str, b: str, left=None, right=None) -> str | None:
-        a0, b0 = _base(a), _base(b)
-        if a0 == b0:
-            return a0
-        if ERROR in (a0, b0):
-            return ERROR
-        for x, y, lit in ((a0, b0, right), (b0, a0, left)):
-            if x.startswith("enum:"):
-                kind = x[5:]
-                if _is_sym(y) and (kind in _kinds(y) or y == "sym:"):
-                    return x
-                if y == "text" and kind == "level":
-                    self._check_level_literals(lit)
-                    return x
-        if _is_sym(a0) and _is_sym(b0):
-            common = _kinds(a0) & _kinds(b0)
-            return _sym(common) if common else None
-        if a0.startswith("list:") and b0.startswith("list:"):
-            inner = self._unify(a0[5:], b0[5:])
-            return "list:" + inner if inner else None
-        return None
-
-    def _check_level_literals(self, expr) -> None:
-        items = expr.items if isinstance(expr, ast.ListExpr) else [expr]
-        for item in items:
-            if isinstance(item, ast.Literal) and item.kind == "text" and item.value not in self.levels:
-                self.error("E209", f"level \"{item.value}\" is not declared", item.span,
-                           help=did_you_mean(item.value, self.levels) or
-                           "levels: " + ", ".join(f'"{x}"' for x in self.levels))
-
-    def _join(self, types: list[str], nodes: list, span) -> str:
-        if ERROR in types:
-            return ERROR
-        result = types[0]
-        for t, node in zip(types[1:], nodes[1:]):
-            joined = self._unify(result, t, nodes[0], node)
-            if joined is None:
-                self.error("E204", f"{_describe(t)} mixed with {_describe(result)}", node.span,
-                           help="every branch and item must have the same type")
-                return ERROR
-            result = joined if not (t.startswith("opt:") or result.startswith("opt:")) else "opt:" + joined
-        return result
 
     # -- benefits
     def _check_benefits(self, main: ast.File) -> tuple[ast.Benefit, ...]:
@@ -749,111 +329,9 @@ class _Checker:
             self._expect(cap.amount, "money", file, CLAIM_CONTEXT, "an annual cap", allow_unstated=True)
             if cap.per is not None:
                 pt = self._infer(cap.per, file, CLAIM_CONTEXT, set())
-                if pt != ERROR and not _base(pt).startswith("enum:"):
-                    self.error("E114", f"`for each` needs a level, condition or other member, not {_describe(pt)}",
+                if pt != ERROR and not base_type(pt).startswith("enum:"):
+                    self.error("E114", f"`for each` needs a level, condition or other member, not {describe_type(pt)}",
                                cap.per.span)
-
-    def _check_reachability(self, benefits: list[ast.Benefit], file: str) -> None:
-        """Find benefits no claim can reach, and table rows that are missing."""
-        whens = [b.when for b in benefits]
-        facts = set()
-        for w in whens:
-            if not self._collect_finite(w, file, facts):
-                return  # a condition reads a non-finite fact: nothing can be proved
-        axes = [(name, self._domain(name)) for name in sorted(facts)]
-        winners: dict[str, list[dict]] = {b.id: [] for b in benefits}
-        matched: set[str] = set()
-        for combo in itertools.product(*[values for _, values in axes]):
-            point = {name: value for (name, _), value in zip(axes, combo)}
-            env = _ProbeEnv(self, file, point)
-            won = False
-            for b in benefits:
-                try:
-                    hit = evaluate(b.when, env)
-                except (EvaluationError, ArithmeticError, ValueError, OverflowError):
-                    return  # a condition that cannot be probed proves nothing
-                if hit:
-                    matched.add(b.id)
-                    if not won:
-                        winners[b.id].append(point)
-                        won = True
-        for b in benefits:
-            if b.id not in matched:
-                self.error("E115", f"benefit '{b.id}' can never match: its `when` is false for every claim",
-                           b.when.span, help="check the levels, care types and conditions it names")
-            elif not winners[b.id]:
-                self.error("E116", f"benefit '{b.id}' can never receive a claim: higher-priority benefits "
-                           "take every claim it matches", b.span,
-                           help="raise its priority or narrow the benefits above it")
-        for b in benefits:
-            if winners[b.id]:
-                self._check_tables(b, winners[b.id], file)
-
-    def _collect_finite(self, expr, file, facts: set) -> bool:
-        """Gather the finite facts ``expr`` reads; False if it reads any other."""
-        ok = True
-
-        def walk(e):
-            nonlocal ok
-            if isinstance(e, ast.Attribute) and isinstance(e.target, ast.Name) and e.target.name in FACT_ROOTS:
-                key = f"{e.target.name}.{e.name}"
-                if key == "person.certified":
-                    facts.add("certified")
-                elif key in _FINITE:
-                    facts.add(key)
-                elif e.target.name != "policy":
-                    ok = False
-                return
-            if isinstance(e, ast.Attribute) and isinstance(e.target, ast.Name):
-                binding = self.scopes[file].get(e.target.name)
-                if binding is not None and binding.kind == "module":
-                    inner = self.scopes.get(binding.file, {}).get(e.name)
-                    if inner is not None and inner.kind == "let":
-                        ok = ok and self._collect_finite(inner.node.value, binding.file, facts)
-                return
-            if isinstance(e, ast.Name):
-                binding = self.scopes[file].get(e.name)
-                if binding is not None and binding.kind == "let":
-                    ok = ok and self._collect_finite(binding.node.value, binding.file, facts)
-                return
-            for child in _children(e):
-                walk(child)
-
-        walk(expr)
-        return ok
-
-    def _domain(self, fact: str) -> list:
-        if fact == "certified":
-            return [False, True]
-        root, field = fact.split(".")
-        t = FACT_ROOTS[root][field]
-        if t == "bool":
-            return [False, True]
-        values = self._enum_members(_base(t)[5:])
-        return values + ([None] if t.startswith("opt:") else [])
-
-    def _check_tables(self, b: ast.Benefit, points: list[dict], file: str) -> None:
-        exprs = [b.ratio, b.visit_cap, b.deductible.amount if b.deductible else None]
-        exprs += [c.amount for c in b.annual_caps] + [a.points for a in b.adjustments]
-        for expr in exprs:
-            if expr is None:
-                continue
-            for lookup in _lookups(expr):
-                if lookup.default is not None or not isinstance(lookup.key, ast.Attribute):
-                    continue
-                key = f"{lookup.key.target.name}.{lookup.key.name}" if isinstance(lookup.key.target, ast.Name) else ""
-                rows = {entry.key for entry in lookup.entries}
-                if key in _FINITE and all(key in p for p in points):
-                    needed = sorted({p[key] for p in points} - rows, key=str)
-                elif key in _FINITE:
-                    needed = sorted(set(self._domain(key)) - rows, key=str)
-                else:
-                    continue
-                for value in needed:
-                    shown = "absent" if value is None else (f'"{value}"' if key == "claim.level" else value)
-                    self.error("E117", f"the table has no row for {key} = {shown}, which benefit '{b.id}' can receive",
-                               lookup.span, help="add `else: …` (no row can name an absent value)" if value is None
-                               else "add the row, or `else: …`")
 
     def _check_sign(self, expr, what: str = "an amount") -> None:
         """Report negative money written where only a non-negative amount makes sense."""
@@ -898,7 +376,7 @@ class _Checker:
         if t == ERROR or any(d.severity == "error" for d in self.diagnostics[before:]):
             return None  # already reported: say nothing more about this expression
         try:
-            return evaluate(expr, _ConstEnv(self, file))
+            return evaluate(expr, ConstantEnvironment(self, file))
         except EvaluationError:
             self.error("E122", f"{what} must be a constant", expr.span)
             return None
@@ -964,26 +442,6 @@ class _Checker:
                 self._check_cite(case.cite, file)
 
 
-_FINITE = {f"claim.{f}" for f in ("care", "level", "condition", "pediatric", "location", "filing")} | {
-    "person.assistance", "person.long_term_care"}
-
-
-def _children(e) -> list:
-    if isinstance(e, ast.Lookup):
-        return [e.key] + [x.value for x in e.entries] + ([e.default] if e.default else [])
-    if isinstance(e, ast.Cases):
-        return [x for b in e.branches for x in (b.condition, b.value)] + [e.default]
-    out = []
-    for field in ("target", "operand", "left", "right", "item", "collection", "condition", "then",
-                  "otherwise", "value", "fallback"):
-        child = getattr(e, field, None)
-        if isinstance(child, ast.Expr):
-            out.append(child)
-    for field in ("args", "operands", "items"):
-        out.extend(getattr(e, field, ()) or ())
-    return out
-
-
 def _value_leaves(e) -> list[ast.Literal]:
     """The literals an expression can evaluate to directly: through table rows,
     branches and fallbacks, with a leading minus folded in."""
@@ -1005,42 +463,5 @@ def _value_leaves(e) -> list[ast.Literal]:
     return [leaf for v in values for leaf in _value_leaves(v)]
 
 
-def _lookups(e) -> list[ast.Lookup]:
-    found = [e] if isinstance(e, ast.Lookup) else []
-    for child in _children(e):
-        found.extend(_lookups(child))
-    return found
-
-
 def _keyword(kind) -> str:
     return {ast.Coverage: "coverage", ast.CriticalIllness: "critical_illness", ast.Premium: "premium"}[kind]
-
-
-def _facts(roots) -> str:
-    return " and ".join(f"{r} facts" if r != "counter" else "a counter" for r in sorted(roots))
-
-
-def _context_name(context) -> str:
-    if context == CONSTANT_CONTEXT:
-        return "a constant"
-    if "claim" not in context:
-        return "a rule about the person (coverage, premium, table selection)"
-    return "a benefit rule"
-
-
-def _type_help(want: str, got: str) -> str | None:
-    if want == "percent" and got == "number":
-        return "write a percentage with %, e.g. 70%"
-    if want == "money" and got == "number":
-        return "write an amount with ¥, e.g. ¥100"
-    if want == "money" and got == "percent":
-        return "multiply by an amount to get money: ¥100 * 50%"
-    return None
-
-
-def _binary_help(op: str, lt: str, rt: str) -> str | None:
-    if {lt, rt} == {"money", "percent"} and op in "+-":
-        return "a percentage is a share of money: multiply (¥100 * 50%) rather than add"
-    if {lt, rt} == {"percent", "number"} and op in "+-":
-        return "to add percentage points, write them with %: 65% + 5%"
-    return None

@@ -15,9 +15,6 @@ BUILTIN_ENUMS: dict[str, tuple[str, ...]] = {
     "filing": ("none", "long_term", "referral", "temporary"),
 }
 
-POLICY_ENUMS = ("level", "condition", "benefit")
-"""Enumerations whose members a policy declares."""
-
 PERSON_FIELDS: dict[str, str] = {
     "id": "text",
     "assistance": "enum:assistance",

@@ -13,6 +13,7 @@ import re
 from decimal import Decimal
 from functools import lru_cache
 
+import attrs
 import lark
 from lark import Token, Transformer, v_args
 
@@ -207,7 +208,7 @@ class _ToAst(Transformer):
                 kw[key], kw[key + "_cite"] = value
             else:
                 kw[key] = value
-        return attrs_evolve(header, **kw)
+        return attrs.evolve(header, **kw)
 
     def module_header(self, meta, name, title):
         return ast.ModuleHeader(str(name), _unquote(title), span=self._tspan(name))
@@ -551,9 +552,3 @@ class _ToAst(Transformer):
             return dt.date.fromisoformat(str(tok))
         except ValueError:
             self._fail("E002", f"'{tok}' is not a calendar date", self._tspan(tok))
-
-
-def attrs_evolve(node, **changes):
-    import attrs
-
-    return attrs.evolve(node, **changes)

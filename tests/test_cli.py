@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from medpolicy.cli import main
 
-from conftest import EXAMPLES, ROOT
+from conftest import ROOT
 
 GOLDEN = ROOT / "tests" / "golden" / "cli"
 UPDATE = os.environ.get("MEDPOLICY_UPDATE_GOLDEN") == "1"

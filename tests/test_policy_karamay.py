@@ -23,7 +23,6 @@ Rules (document → reading):
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 

@@ -15,7 +15,6 @@ Rules (as fixed by the product owner):
 """
 from __future__ import annotations
 
-import datetime as dt
 
 from conftest import D, amounts, by_id, run, run_example, steps_of
 from conftest import make_claim as lz_claim

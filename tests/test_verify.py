@@ -159,3 +159,9 @@ def test_verify_command(monkeypatch):
     assert bad.exit_code == 1
     assert "counterexample found" in bad.stderr
     assert bad.stdout.startswith("policy: lanzhou\nperson:")  # a scenario to reproduce it with
+
+
+def test_processing_order_is_checked(monkeypatch):
+    # An evaluator that takes claims in file order instead of by date.
+    monkeypatch.setattr(evaluator, "sorted", lambda items, key=None: list(items), raising=False)
+    assert any(v.startswith("order") for v in find("karamay"))
