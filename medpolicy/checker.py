@@ -30,7 +30,7 @@ from .expressions import evaluate
 from .facts import BUILTIN_ENUMS
 from .loader import Program
 from .model import Binding, Policy
-from .reachability import Reachability
+from .reachability import Reachability, _children
 from .span import Span
 from .typecheck import (CLAIM_CONTEXT, CONSTANT_CONTEXT, ERROR, FUNCTIONS, PERSON_CONTEXT, TypeChecking,
                         base_type, ConstantEnvironment, describe_type)
@@ -271,6 +271,11 @@ class _Checker(TypeChecking, Reachability):
                            help="say which claims it covers, e.g. `when claim.care == inpatient`")
             else:
                 self._expect(b.when, "bool", file, CLAIM_CONTEXT, "a benefit's `when`")
+                for node in _walk(b.when):
+                    if isinstance(node, ast.Attribute) and isinstance(node.target, ast.Name) \
+                            and (node.target.name, node.name) == ("claim", "benefit"):
+                        self.error("E207", "claim.benefit is known only once a benefit has taken the claim",
+                                   node.span, help="a benefit's `when` decides that; use claim.care, claim.level, …")
             self._check_benefit_body(b, file)
         ordered = sorted(benefits, key=lambda b: -(b.priority or 0))
         if not any(d.severity == "error" for d in self.diagnostics):
@@ -440,6 +445,13 @@ class _Checker(TypeChecking, Reachability):
                     self._expect(case.value, "money", file, PERSON_CONTEXT, "a premium")
                     self._check_sign(case.value, "a premium")
                 self._check_cite(case.cite, file)
+
+
+def _walk(e):
+    """Every node of an expression, the expression first."""
+    yield e
+    for child in _children(e):
+        yield from _walk(child)
 
 
 def _value_leaves(e) -> list[ast.Literal]:
