@@ -159,20 +159,22 @@ class _Evaluation:
         claims = sorted(self.scenario.claims, key=lambda c: (c.date, c.index))
         coverage_start, coverage_steps = self.coverage()
         results: dict[str, ClaimResult] = {}
-        placed = [(c, self.place(c, coverage_start)) for c in claims]
-        done: set[str] = set()
-        for claim, placement in placed:
-            if claim.id in done:
-                continue
+        # Visits in the order of their first claim; a visit is one claim, or the
+        # claims of one day at one institution where the benefit groups them.
+        visits: dict[tuple, tuple[object, list[Claim]]] = {}
+        for claim in claims:
+            placement = self.place(claim, coverage_start)
+            if isinstance(placement, ast.Benefit) and placement.grouping and claim.institution is not None:
+                key = ("visit", placement.id, claim.date, claim.institution)
+            else:
+                key = ("claim", claim.index)
+            visits.setdefault(key, (placement, []))[1].append(claim)
+        for placement, group in visits.values():
             if isinstance(placement, ast.Benefit):
-                group = [c for c, p in placed if c.id not in done and p is placement
-                         and self.same_visit(placement, claim, c)]
                 for result in self.pay_visit(placement, group):
                     results[result.id] = result
-                    done.add(result.id)
             else:
-                results[claim.id] = self.unpaid(claim, *placement)
-                done.add(claim.id)
+                results[group[0].id] = self.unpaid(group[0], *placement)
         count = len(claims)
         ordered = tuple(attrs.evolve(results[c.id], steps=(Step(
             "order", f"claim {n} of {count} in processing order ({ORDER_NOTE})"),) + results[c.id].steps)
@@ -215,12 +217,6 @@ class _Evaluation:
             "no_benefit", f"no benefit of this policy covers {claim.care} care at level \"{claim.level}\""
             + (f" for condition {claim.condition}" if claim.condition else "") + ": the policy pays nothing",
             ZERO)])
-
-    def same_visit(self, benefit: ast.Benefit, first: Claim, other: Claim) -> bool:
-        if other is first:
-            return True
-        return (benefit.grouping and first.institution is not None and first.date == other.date
-                and first.institution == other.institution)
 
     def claim_facts(self, claim: Claim, benefit: Optional[ast.Benefit], covered=None, total=None) -> dict:
         return {
