@@ -151,6 +151,16 @@ class _Evaluation:
         text = f"{title}, {cite.section}"
         return text + (f": “{cite.quote}”" if cite.quote else "")
 
+    def source_text(self, span) -> str:
+        """The policy text a span covers, on one line (for showing a condition)."""
+        lines = self.policy.texts.get(span.file, "").splitlines()
+        if not (1 <= span.line <= span.end_line <= len(lines)):
+            return ""
+        chunk = lines[span.line - 1:span.end_line]
+        chunk[-1] = chunk[-1][:span.end_column - 1]  # cut the end first: columns count from the line start
+        chunk[0] = chunk[0][span.column - 1:]
+        return " ".join(part.strip() for part in chunk)
+
     def round(self, amount: Decimal) -> Decimal:
         return round_money(amount, self.policy.rounding_mode, self.policy.rounding_unit)
 
@@ -238,8 +248,10 @@ class _Evaluation:
         covered = sum((c.covered for c in claims), ZERO)
         total = sum((c.total for c in claims), ZERO)
         facts = self.claim_facts(claims[0], benefit, covered, total)
+        condition = self.source_text(benefit.when.span)
         steps = [Step("benefit", f"benefit {benefit.title} ({benefit.id}, priority {benefit.priority}) takes the "
-                      "claim", None, benefit.when.span, self.cite(benefit.when_cite))]
+                      "claim" + (f": {condition}" if condition else ""), None, benefit.when.span,
+                      self.cite(benefit.when_cite))]
         if len(claims) > 1:
             ids = ", ".join(c.id for c in claims)
             steps.append(Step("visit", f"claims {ids}: same day, same institution ({claims[0].institution}): one "
