@@ -1,0 +1,37 @@
+"""schemas/scenario.schema.json stays in step with what the validator accepts."""
+from __future__ import annotations
+
+import json
+
+from medpolicy.facts import BUILTIN_ENUMS
+from medpolicy.scenario import CLAIM_KEYS, PERSON_KEYS, TOP_KEYS, load_scenario
+
+from conftest import EXAMPLES, ROOT
+
+SCHEMA = json.loads((ROOT / "schemas" / "scenario.schema.json").read_text(encoding="utf-8"))
+PERSON = SCHEMA["properties"]["person"]
+CLAIM = SCHEMA["properties"]["claims"]["items"]
+
+
+def test_fields_match_the_validator():
+    assert set(SCHEMA["properties"]) == set(TOP_KEYS)
+    assert set(PERSON["properties"]) == set(PERSON_KEYS)
+    assert set(CLAIM["properties"]) == set(CLAIM_KEYS)
+
+
+def test_enumerations_match_the_facts():
+    assert PERSON["properties"]["assistance"]["enum"] == list(BUILTIN_ENUMS["assistance"])
+    for field in ("care", "location", "filing"):
+        assert CLAIM["properties"][field]["enum"] == list(BUILTIN_ENUMS[field])
+
+
+def test_examples_use_only_schema_fields_and_values():
+    for path in EXAMPLES.glob("*.yaml"):
+        data = load_scenario(path)
+        assert set(data) <= set(SCHEMA["properties"]), path.name
+        assert set(data["person"]) <= set(PERSON["properties"]), path.name
+        assert set(PERSON["required"]) <= set(data["person"]), path.name
+        for claim in data["claims"]:
+            assert set(claim) <= set(CLAIM["properties"]), (path.name, claim)
+            assert set(CLAIM["required"]) <= set(claim), (path.name, claim)
+            assert claim["care"] in CLAIM["properties"]["care"]["enum"]
