@@ -28,7 +28,7 @@ import attrs
 from . import ast
 from .errors import EvaluationError
 from .explain import Charge, ClaimResult, PremiumResult, Statement, Step, Totals
-from .expressions import Environment, evaluate
+from .expressions import ScopedEnvironment, evaluate
 from .limits import DEFAULT_LIMITS, Limits
 from .model import Policy
 from .scenario import Claim, Person, Scenario
@@ -50,13 +50,13 @@ class _Budget:
         self.left = steps
 
 
-class _Env(Environment):
+class _Env(ScopedEnvironment):
     """Names and facts for one person (and, inside a benefit, one visit)."""
 
     def __init__(self, policy: Policy, person: Person, budget: _Budget, file: Optional[str] = None,
                  claim: Optional[dict] = None, counters: Optional[dict] = None):
         self.policy, self.person, self.shared_budget = policy, person, budget
-        self.file = file or policy.path
+        self.scopes, self.file = policy.scopes, file or policy.path
         self.claim, self.counters = claim, counters or {}
         self.notes: list[str] = []
 
@@ -69,28 +69,17 @@ class _Env(Environment):
         if text not in self.notes:
             self.notes.append(text)
 
-    def _child(self, file: str) -> "_Env":
+    def in_file(self, file: str) -> "_Env":
         env = _Env(self.policy, self.person, self.shared_budget, file, self.claim, self.counters)
         env.notes = self.notes
         return env
 
-    def name(self, node: ast.Name):
-        binding = self.policy.scopes[self.file][node.name]
-        if binding.kind == "member":
-            return node.name
-        if binding.kind == "param":
-            return None if binding.node.value is None else evaluate(binding.node.value, self._child(binding.file))
-        if binding.kind == "let":
-            value = evaluate(binding.node.value, self._child(binding.file))
-            self.note(f"{node.name} = {show(value)}")
-            return value
-        if binding.kind == "list":
-            return evaluate(binding.node.items, self._child(binding.file))
-        if binding.kind == "counter":
-            count = self.counters.get(node.name, 0)
-            self.note(f"{binding.node.label} {count}")
-            return Decimal(count)
-        raise EvaluationError(f"'{node.name}' has no value")  # the checker forbids it
+    def other(self, binding, node: ast.Name):
+        if binding.kind != "counter":  # the checker forbids anything else
+            raise EvaluationError(f"'{node.name}' has no value")
+        count = self.counters.get(node.name, 0)
+        self.note(f"{binding.node.label} {count}")
+        return Decimal(count)
 
     def fact(self, root: str, field: str):
         if root == "person":
@@ -103,10 +92,6 @@ class _Env(Environment):
         if self.claim is None:  # the checker forbids it
             raise EvaluationError(f"claim.{field} is not known here")
         return self.claim[field]
-
-    def qualified(self, alias: str, name: str, node):
-        module_file = self.policy.scopes[self.file][alias].file
-        return self._child(module_file).name(ast.Name(name, span=node.span))
 
     def value(self, expr: ast.Expr):
         return evaluate(expr, self)

@@ -44,6 +44,45 @@ class Environment:
             raise EvaluationError("evaluation exceeded its step limit")
 
 
+class ScopedEnvironment(Environment):
+    """Resolves names through the scopes the checker builds (file → name → binding).
+
+    Parameters, lets and lists are evaluated in the scope of the file that
+    declares them, so a module's definitions see the module's names.
+    Subclasses say where facts come from (:meth:`fact`), how to look at
+    another file's scope (:meth:`in_file`) and what other bindings (such as
+    counters) are worth (:meth:`other`).
+    """
+
+    scopes: dict
+    file: str
+
+    def in_file(self, file: str) -> "ScopedEnvironment":  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def other(self, binding, node: ast.Name):
+        raise EvaluationError(f"'{node.name}' has no value here")
+
+    def name(self, node: ast.Name):
+        binding = self.scopes[self.file].get(node.name)
+        if binding is None:  # the checker reports unknown names first
+            raise EvaluationError(f"unknown name '{node.name}'")
+        if binding.kind == "member":
+            return node.name
+        if binding.kind == "param":
+            return None if binding.node.value is None else evaluate(binding.node.value, self.in_file(binding.file))
+        if binding.kind == "let":
+            value = evaluate(binding.node.value, self.in_file(binding.file))
+            self.note(f"{node.name} = {show(value)}")
+            return value
+        if binding.kind == "list":
+            return evaluate(binding.node.items, self.in_file(binding.file))
+        return self.other(binding, node)
+
+    def qualified(self, alias: str, name: str, node: ast.Attribute):
+        return self.in_file(self.scopes[self.file][alias].file).name(ast.Name(name, span=node.span))
+
+
 def type_of(value) -> str:
     if isinstance(value, Money):
         return "money"
@@ -196,4 +235,4 @@ _DISPATCH = {
     ast.Lookup: _lookup, ast.Cases: _cases, ast.Unstated: _unstated,
 }
 
-__all__ = ["Environment", "evaluate", "type_of", "ZERO"]
+__all__ = ["Environment", "ScopedEnvironment", "evaluate", "type_of", "ZERO"]

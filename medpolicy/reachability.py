@@ -14,26 +14,22 @@ import itertools
 
 from . import ast
 from .errors import EvaluationError
-from .expressions import Environment, evaluate
+from .expressions import evaluate
 from .facts import FACT_ROOTS, FINITE_CLAIM_FIELDS, FINITE_PERSON_FIELDS
 from .typecheck import ConstantEnvironment, base_type
 
 _FINITE = {f"claim.{f}" for f in FINITE_CLAIM_FIELDS} | {f"person.{f}" for f in FINITE_PERSON_FIELDS}
 
 
-class ProbeEnvironment(Environment):
+class ProbeEnvironment(ConstantEnvironment):
     """Evaluates benefit conditions on one combination of finite facts."""
 
     def __init__(self, checker, file: str, point: dict):
-        self.checker, self.file, self.point = checker, file, point
+        super().__init__(checker, file)
+        self.point = point
 
-    def name(self, node):
-        binding = self.checker.scopes[self.file][node.name]
-        if binding.kind == "member":
-            return node.name
-        if binding.kind == "let":
-            return evaluate(binding.node.value, ProbeEnvironment(self.checker, binding.file, self.point))
-        return ConstantEnvironment(self.checker, self.file).name(node)
+    def in_file(self, file: str) -> "ProbeEnvironment":
+        return ProbeEnvironment(self.checker, file, self.point)
 
     def fact(self, root, field):
         key = f"{root}.{field}"
@@ -41,11 +37,7 @@ class ProbeEnvironment(Environment):
             return _CertifiedProbe(self.point.get("certified", False))
         if key in self.point:
             return self.point[key]
-        return ConstantEnvironment(self.checker, self.file).fact(root, field)
-
-    def qualified(self, alias, name, node):
-        module_file = self.checker.scopes[self.file][alias].file
-        return ProbeEnvironment(self.checker, module_file, self.point).name(ast.Name(name))
+        return super().fact(root, field)
 
 
 class _CertifiedProbe(tuple):

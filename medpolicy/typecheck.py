@@ -16,7 +16,7 @@ from typing import Iterable
 from . import ast
 from .diagnostics import did_you_mean
 from .errors import EvaluationError
-from .expressions import Environment, evaluate
+from .expressions import ScopedEnvironment
 from .facts import BUILTIN_ENUMS, FACT_ROOTS
 from .values import OPERATIONS, ORDERED
 
@@ -59,25 +59,16 @@ def describe_type(t: str) -> str:
             "date": "a date", "bool": "a true/false condition", "text": "text"}.get(t, t)
 
 
-class ConstantEnvironment(Environment):
-    """Evaluates constants: literals, parameters and lets of them."""
+class ConstantEnvironment(ScopedEnvironment):
+    """Evaluates constants: literals, parameters, and lets and lists of them."""
 
     def __init__(self, checker, file: str):
-        self.checker, self.file = checker, file
+        self.checker, self.scopes, self.file = checker, checker.scopes, file
 
-    def name(self, node):
-        binding = self.checker.scopes[self.file].get(node.name)
-        if binding is None:
-            raise EvaluationError("unknown")
-        if binding.kind == "member":
-            return node.name
-        if binding.kind == "param":
-            if binding.node.value is None:
-                return None
-            return evaluate(binding.node.value, ConstantEnvironment(self.checker, binding.file))
-        if binding.kind in ("let", "list"):
-            value = binding.node.value if binding.kind == "let" else binding.node.items
-            return evaluate(value, ConstantEnvironment(self.checker, binding.file))
+    def in_file(self, file: str) -> "ConstantEnvironment":
+        return ConstantEnvironment(self.checker, file)
+
+    def other(self, binding, node):
         raise EvaluationError("not constant")
 
     def fact(self, root, field):
@@ -87,10 +78,6 @@ class ConstantEnvironment(Environment):
             coll = header.collection or (None, None)
             return {"start": year[0], "end": year[1], "collection_start": coll[0], "collection_end": coll[1]}[field]
         raise EvaluationError("not constant")
-
-    def qualified(self, alias, name, node):
-        module_file = self.checker.scopes[self.file][alias].file
-        return ConstantEnvironment(self.checker, module_file).name(ast.Name(name))
 
 
 class TypeChecking:
