@@ -204,9 +204,9 @@ class _Evaluation:
                 "waiting", f"the claim's date {claim.date} is before benefits start on {coverage_start} "
                 "(waiting period): the fund pays nothing", ZERO,
                 p.coverage.span if p.coverage else None, self.cite(p.coverage.cite) if p.coverage else None)])
-        facts = self.claim_facts(claim, None)
+        env = self.env(self.claim_facts(claim, None))
         for benefit in p.benefits:
-            if self.env(facts).value(benefit.when):
+            if env.value(benefit.when):
                 return benefit
         return ("no_benefit", [Step(
             "no_benefit", f"no benefit of this policy covers {claim.care} care at level \"{claim.level}\""
