@@ -13,11 +13,16 @@ import click
 
 from . import render_json, render_text
 from .checker import check
+from .compiler import compile_policy
 from .diagnostics import render_all
 from .errors import MedpolicyError, PolicyError
 from .evaluator import evaluate_scenario
 from .loader import available_policies, display_path, load, resolve
+from .messages import LANGS, default_lang
 from .scenario import load_scenario, policy_reference, validate
+
+LANG_OPTION = click.option("--lang", type=click.Choice(LANGS), default=None,
+                           help="Language of the output: zh or en (default: from the locale).")
 
 
 class _Group(click.Group):
@@ -51,16 +56,20 @@ def main(ctx, debug):
 @click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--policy", "policy_ref", help="Policy id or .mpol path (overrides the scenario's `policy`).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def eval_command(scenario, policy_ref, fmt):
+@click.option("--no-explain", is_flag=True, help="Figures only: build no explanation (faster; same figures).")
+@LANG_OPTION
+def eval_command(scenario, policy_ref, fmt, no_explain, lang):
     """Evaluate a scenario file (YAML or JSON) and print the explained statement."""
+    lang = lang or default_lang()
     data = load_scenario(scenario)
     ref = policy_ref or policy_reference(data)
     if not ref:
         raise click.UsageError("the scenario names no policy; add `policy: ID` or pass --policy")
     base = scenario.parent if not policy_ref else Path.cwd()
-    policy = check(load(resolve(ref, base)))
-    statement = evaluate_scenario(policy, validate(data, policy.levels, policy.conditions))
-    click.echo(render_json(statement) if fmt == "json" else render_text(statement), nl=False)
+    program = compile_policy(check(load(resolve(ref, base))))
+    statement = evaluate_scenario(program, validate(data, program.levels, program.conditions),
+                                  explain=not no_explain)
+    click.echo(render_json(statement, lang) if fmt == "json" else render_text(statement, lang), nl=False)
 
 
 @main.command("check")
@@ -108,7 +117,7 @@ def verify_command(policy_ref, examples, seed):
     import yaml
 
     path = resolve(policy_ref)
-    policy = check(load(path))
+    policy = compile_policy(check(load(path)))
     result = verify(policy, examples=examples, seed=seed)
     if result is None:
         click.echo(f"{display_path(path)}: {examples} generated scenarios, every invariant holds "

@@ -145,6 +145,58 @@ NEGATE = {
     "months": lambda a: Months(-a.count),
 }
 
+# The same operations on raw values, for the compiled program: money, percent
+# (points) and number are plain ``Decimal``, months an ``int``.  The checker
+# has typed every operand, so the compiler picks the function once.
+RAW_OPERATIONS = {
+    ("+", "money", "money"): lambda a, b: a + b,
+    ("-", "money", "money"): lambda a, b: a - b,
+    ("*", "money", "percent"): lambda a, b: a * b / HUNDRED,
+    ("*", "percent", "money"): lambda a, b: b * a / HUNDRED,
+    ("*", "money", "number"): lambda a, b: a * b,
+    ("*", "number", "money"): lambda a, b: b * a,
+    ("+", "percent", "percent"): lambda a, b: a + b,
+    ("-", "percent", "percent"): lambda a, b: a - b,
+    ("*", "percent", "percent"): lambda a, b: a * b / HUNDRED,
+    ("*", "percent", "number"): lambda a, b: a * b,
+    ("*", "number", "percent"): lambda a, b: b * a,
+    ("+", "number", "number"): lambda a, b: a + b,
+    ("-", "number", "number"): lambda a, b: a - b,
+    ("*", "number", "number"): lambda a, b: a * b,
+    ("+", "months", "months"): lambda a, b: a + b,
+    ("-", "months", "months"): lambda a, b: a - b,
+    ("*", "months", "number"): lambda a, b: int(a * b),
+    ("*", "number", "months"): lambda a, b: int(b * a),
+    ("+", "date", "months"): lambda a, b: add_months(a, b),
+    ("-", "date", "months"): lambda a, b: add_months(a, -b),
+}
+
+
+def typed(type_name: str, raw):
+    """A raw value of a checked type as the typed value explanations show."""
+    if raw is None:
+        return None
+    base = type_name[4:] if type_name.startswith("opt:") else type_name
+    if base == "money":
+        return Money(raw)
+    if base == "percent":
+        return Percent(raw)
+    if base == "months":
+        return Months(raw)
+    return raw
+
+
+def raw(value):
+    """The raw value of a typed value (inverse of :func:`typed`)."""
+    if isinstance(value, Money):
+        return value.amount
+    if isinstance(value, Percent):
+        return value.points
+    if isinstance(value, Months):
+        return value.count
+    return value
+
+
 ORDERED = {"money", "percent", "number", "months", "date"}
 """Types that ``< <= > >=``, ``min`` and ``max`` accept."""
 

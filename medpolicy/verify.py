@@ -23,7 +23,7 @@ from typing import Optional
 from .evaluator import evaluate_scenario
 from .explain import Statement
 from .facts import BUILTIN_ENUMS
-from .model import Policy
+from .program import CompiledPolicy as Policy
 from .scenario import validate
 
 UNPAID = ("excluded", "no_benefit", "outside_period", "waiting")
@@ -37,31 +37,37 @@ def violations(statement: Statement) -> list[str]:
     pools: dict[str, list] = defaultdict(list)
     for c in statement.claims:
         name = f"claim {c.id}"
-        if c.basic_fund + c.critical_illness + c.patient != c.total:
-            found.append(f"{name}: basic {c.basic_fund} + critical illness {c.critical_illness} + patient "
+        others = c.other_payers
+        if c.basic_fund + others + c.patient != c.total:
+            found.append(f"{name}: basic {c.basic_fund} + later payers {others} + patient "
                          f"{c.patient} ≠ total {c.total}")
         if not (0 <= c.basic_fund <= c.covered):
             found.append(f"{name}: basic fund {c.basic_fund} outside 0..covered {c.covered}")
-        if c.critical_illness < 0 or c.basic_fund + c.critical_illness > c.covered:
-            found.append(f"{name}: basic + critical illness {c.basic_fund + c.critical_illness} > covered {c.covered}")
-        for amount in (c.basic_fund, c.critical_illness, c.patient):
+        if any(p.amount < 0 for p in c.payers) or c.basic_fund + others > c.covered:
+            found.append(f"{name}: basic + later payers {c.basic_fund + others} > covered {c.covered}")
+        for amount in (c.basic_fund, c.patient, *(p.amount for p in c.payers)):
             if amount != amount.quantize(CENT):
                 found.append(f"{name}: {amount} is not rounded to the cent")
         if c.status in UNPAID:
-            if c.basic_fund or c.critical_illness:
-                found.append(f"{name}: {c.status} yet paid {c.basic_fund + c.critical_illness}")
-            if not any(step.kind == c.status for step in c.steps):
+            if c.basic_fund or others:
+                found.append(f"{name}: {c.status} yet paid {c.basic_fund + others}")
+            if statement.explained and not any(event.kind == c.status for event in c.events):
                 found.append(f"{name}: {c.status} without a step saying why")
         for charge in c.charges:
             pools[charge.pool].append(charge)
-        for field in ("total", "covered", "basic_fund", "critical_illness", "patient"):
+        for field in ("total", "covered", "basic_fund", "patient"):
             totals[field] += getattr(c, field)
+        for p in c.payers:
+            totals["payer:" + p.id] += p.amount
     t = statement.totals
-    for field in ("total", "covered", "basic_fund", "critical_illness", "patient"):
+    for field in ("total", "covered", "basic_fund", "patient"):
         if getattr(t, field) != totals[field]:
             found.append(f"totals: {field} {getattr(t, field)} ≠ sum of claims {totals[field]}")
-    if t.basic_fund + t.critical_illness + t.patient != t.total:
-        found.append("totals: basic + critical illness + patient ≠ total")
+    for p in t.payers:
+        if p.amount != totals["payer:" + p.id]:
+            found.append(f"totals: payer {p.id} {p.amount} ≠ sum of claims {totals['payer:' + p.id]}")
+    if t.fund + t.patient != t.total:
+        found.append("totals: basic + later payers + patient ≠ total")
     for pool, charges in pools.items():
         limit = charges[0].limit
         used = sum((ch.amount for ch in charges), Decimal(0))
@@ -71,7 +77,7 @@ def violations(statement: Statement) -> list[str]:
 
 
 def fund_total(statement: Statement) -> Decimal:
-    return statement.totals.basic_fund + statement.totals.critical_illness
+    return statement.totals.fund
 
 
 # ------------------------------------------------------------------ generation
@@ -135,8 +141,13 @@ def scenario_strategy(policy: Policy, max_claims: int = 10):
     return scenarios()
 
 
-def _evaluate(policy: Policy, data: dict) -> Statement:
-    return evaluate_scenario(policy, validate(data, policy.levels, policy.conditions))
+def _evaluate(policy: Policy, data: dict, explain: bool = True) -> Statement:
+    return evaluate_scenario(policy, validate(data, policy.levels, policy.conditions), explain=explain)
+
+
+def _figures(statement: Statement) -> list:
+    return [(c.id, c.status, c.benefit, c.basic_fund, c.payers, c.patient, c.charges) for c in statement.claims] + [
+        statement.totals, statement.premium.personal]
 
 
 def scenario_violations(policy: Policy, data: dict, raise_claim: Optional[int] = None,
@@ -144,6 +155,8 @@ def scenario_violations(policy: Policy, data: dict, raise_claim: Optional[int] =
     """All invariants, including those that compare evaluations, for one scenario."""
     statement = _evaluate(policy, data)
     found = violations(statement)
+    if _figures(_evaluate(policy, data, explain=False)) != _figures(statement):
+        found.append("explanation: evaluating without explanation changed the figures")
     if _evaluate(policy, data) != statement:
         found.append("determinism: the same scenario gave two different statements")
     # File order matters only among claims of the same date.

@@ -42,8 +42,22 @@ def amounts(claim) -> tuple:
 
 
 def steps_of(claim, kind: str) -> list:
-    """The explanation steps of one kind (``deductible``, ``band``, …)."""
-    return [s for s in claim.steps if s.kind == kind]
+    """The explanation events of one kind (``deductible``, ``band``, …)."""
+    return [s for s in claim.events if s.kind == kind]
+
+
+def say(event, lang: str = "en") -> str:
+    """An event as the catalogue words it (English by default)."""
+    from medpolicy.messages import describe
+
+    return describe(event, lang)
+
+
+def cited(event) -> str:
+    """The citation of an event as one searchable string: title, section and quote."""
+    cite = event.cite
+    assert cite is not None, event
+    return " ".join(part for part in (cite.title, cite.section, cite.quote) if part)
 
 
 def make_claim(cid, date, care, level, total, **extra) -> dict:

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from medpolicy.cli import main
@@ -38,32 +39,75 @@ def golden(name: str, text: str) -> None:
     assert text == path.read_text(encoding="utf-8")
 
 
-def test_eval_text_matches_golden(monkeypatch):
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_eval_text_matches_golden(monkeypatch, lang):
     monkeypatch.chdir(ROOT)
-    result = invoke("eval", "examples/karamay-pku-case3.yaml")
+    result = invoke("eval", "examples/karamay-pku-case3.yaml", "--lang", lang)
     assert result.exit_code == 0, result.output
-    golden("karamay-pku-case3.txt", result.stdout)
+    golden(f"karamay-pku-case3.{lang}.txt", result.stdout)
+
+
+def test_eval_without_explanation_matches_golden(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    result = invoke("eval", "examples/karamay-pku-case3.yaml", "--lang", "zh", "--no-explain")
+    assert result.exit_code == 0, result.output
+    golden("karamay-pku-case3.no-explain.zh.txt", result.stdout)
+    explained = invoke("eval", "examples/karamay-pku-case3.yaml", "--lang", "zh").stdout
+    # the same table and totals, without the steps
+    assert explained.startswith(result.stdout.rsplit("\n", 2)[0])
+
+
+@pytest.mark.parametrize("env, first_line", [
+    ({"LC_ALL": "", "LC_MESSAGES": "", "LANG": "zh_CN.UTF-8", "LANGUAGE": ""}, "保险年度"),
+    ({"LC_ALL": "", "LC_MESSAGES": "", "LANG": "en_US.UTF-8", "LANGUAGE": ""}, "policy year"),
+])
+def test_language_defaults_to_the_locale(monkeypatch, env, first_line):
+    monkeypatch.chdir(ROOT)
+    result = invoke("eval", "examples/karamay-pku-case3.yaml", env=env)
+    assert first_line in result.stdout.splitlines()[0]
+
+
+def test_chinese_statement_names_no_internal_identifier(monkeypatch):
+    """What a Chinese reader sees: declared labels, never policy ids or English fact names."""
+    monkeypatch.chdir(ROOT)
+    for example in sorted((ROOT / "examples").glob("*.yaml")):
+        text = invoke("eval", str(example.relative_to(ROOT)), "--lang", "zh").stdout
+        scenario = yaml.safe_load(example.read_text(encoding="utf-8"))
+        # The scenario's own ids (person, claims, institutions) are the user's words, not ours.
+        ids = [scenario["person"]["id"]] + [c["id"] for c in scenario["claims"]] + [
+            c["institution"] for c in scenario["claims"] if "institution" in c]
+        for own in sorted(map(str, ids), key=len, reverse=True):
+            text = text.replace(own, "")
+        prose = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("←"))
+        for internal in ("needy", "paid_on_time", "waiting_period", "benefits_start", "variable_wait",
+                         "claim.level", "claim.", "person.", " = true", " = false", "absent", "inpatient",
+                         "outpatient", "chronic_outpatient", "general_outpatient_visits"):
+            assert internal not in prose, (example.name, internal)
 
 
 def test_eval_json_has_the_contract_shape(monkeypatch):
     monkeypatch.chdir(ROOT)
-    result = invoke("eval", "examples/karamay-pku-case3.yaml", "--format", "json")
+    result = invoke("eval", "examples/karamay-pku-case3.yaml", "--format", "json", "--lang", "en")
     assert result.exit_code == 0
     data = json.loads(result.stdout)
-    assert set(data) == {"policy", "person", "claims", "totals", "premium"}
-    assert data["policy"] == {"id": "karamay", "title": data["policy"]["title"],
-                              "period": ["2026-01-01", "2026-12-31"]}
+    assert set(data) == {"schema_version", "medpolicy_version", "lang", "policy", "person", "notes", "claims",
+                         "totals", "premium"}
+    assert data["schema_version"] == "2.0" and data["lang"] == "en"
+    assert data["policy"]["id"] == "karamay" and data["policy"]["period"] == ["2026-01-01", "2026-12-31"]
+    assert data["policy"]["content_hash"].startswith("sha256:")
     assert data["person"] == "stu-pku"
     claim = data["claims"][0]
-    assert set(claim) == {"id", "benefit", "total", "covered", "basic_fund", "critical_illness", "patient",
-                          "explanation"}
+    assert claim["status"] == "paid" and claim["benefit_id"] == "chronic_outpatient"
     assert claim["basic_fund"] == "2600.00"  # 4000 × 65%: the guide's case 3
     for step in claim["explanation"]:
-        assert set(step) == {"step", "amount", "source", "cite"}
-    assert claim["explanation"][0]["step"].startswith("claim 1 of 3 in processing order (claims are processed by date")
+        assert set(step) == {"kind", "text", "amount", "rule", "data", "source", "cite"}
+    first = claim["explanation"][0]
+    assert first["kind"] == "order" and first["data"] == {"position": 1, "count": 3}
+    assert first["text"] == "claim 1 of 3 in processing order"
+    ratio = next(s for s in claim["explanation"] if s["kind"] == "ratio")
+    assert ratio["data"]["ratio"] == "65%" and ratio["cite"]["quote"] == "报销比例 65%"
     sources = [s["source"] for s in claim["explanation"] if s["source"]]
     assert all(s.startswith("policies/karamay.mpol:") for s in sources)
-    assert set(data["totals"]) == {"total", "covered", "basic_fund", "critical_illness", "fund", "patient"}
     assert data["totals"]["fund"] == "7800.00"  # 3 × 2600
     assert data["premium"]["personal"] == "400.00"
 

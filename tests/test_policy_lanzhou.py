@@ -16,7 +16,7 @@ Rules (as fixed by the product owner):
 from __future__ import annotations
 
 
-from conftest import D, amounts, by_id, run, run_example, steps_of
+from conftest import cited, say, D, amounts, by_id, run, run_example, steps_of
 from conftest import make_claim as lz_claim
 
 
@@ -122,14 +122,15 @@ def test_cap_critical_illness_example():
     assert t.patient == D("37040.00")         # 202000 − 81800 − 83160
     assert st.premium.personal == D("400.00")
     # the cap step on c2 and c3 explains the reduction, with the document's words
-    cap = steps_of(c["c2"], "cap")[0]
-    assert "15910.00" in cap.text and "25272.00" in cap.text
-    assert cap.cite and "最高报销 8 万元" in cap.cite
+    cap = steps_of(c["c2"], "annual_cap")[0]
+    assert (cap.data["left"], cap.data["before"]) == (D("15910.00"), D("25272.00"))
+    assert "15910.00" in say(cap) and "25272.00" in say(cap)
+    assert cap.cite and "最高报销 8 万元" in cited(cap)
     # bands crossed by c1, c2 and c4
     assert [s.cite is not None for s in steps_of(c["c1"], "band")] == [True, True, True]
     assert len(steps_of(c["c2"], "band")) == 2
     assert len(steps_of(c["c4"], "band")) == 2
-    assert "10 万元以上赔付 80%" in steps_of(c["c4"], "band")[1].cite
+    assert "10 万元以上赔付 80%" in cited(steps_of(c["c4"], "band")[1])
 
 
 def test_chronic_outpatient_example():
@@ -262,8 +263,8 @@ def test_no_waiting_period_even_for_late_payer_with_gap_years():
     assert c["x"].status == "paid"
     assert amounts(c["x"]) == (D("900.00"), D("0.00"), D("300.00"))  # (1200 − 200) × 90%
     coverage = [n for n in st.notes if n.kind == "coverage"][0]
-    assert "2025-09-01" in coverage.text
-    assert "不设待遇等待期" in coverage.cite
+    assert "2025-09-01" in say(coverage)
+    assert "不设待遇等待期" in cited(coverage)
 
 
 def test_policy_year_bounds():
@@ -282,7 +283,7 @@ def test_premium_is_400_for_everyone():
     for assistance in ("none", "dibao", "severe_disability"):
         st = run("lanzhou", {"id": "s", "assistance": assistance}, [])
         assert st.premium.personal == D("400.00")  # 函 三: 每人400元
-        assert "每人400元" in st.premium.steps[0].cite
+        assert "每人400元" in cited(st.premium.events[0])
 
 
 def test_no_off_site_reduction():
@@ -298,37 +299,37 @@ def test_explanation_of_excluded_claims():
     c = by_id(run_example("lanzhou-chronic-outpatient.yaml"))
     for cid in ("d3", "d4", "d5"):
         step = steps_of(c[cid], "excluded")[0]
-        assert "普通门诊专项资金的支付比例由大中专院校自行确定" in step.text
+        assert "普通门诊专项资金的支付比例由大中专院校自行确定" in say(step)
         assert step.amount == D("0.00")
-        assert step.cite and "问答 六" in step.cite
+        assert step.cite and "问答 六" in cited(step)
         assert step.source is not None and step.source.file.endswith("lanzhou.mpol")
 
 
 def test_explanation_of_outside_period_claims():
     c = by_id(run_example("lanzhou-chronic-outpatient.yaml"))
     step = steps_of(c["d7"], "outside_period")[0]
-    assert "2026-09-01" in step.text and "2025-09-01 .. 2026-08-31" in step.text
-    assert "pays nothing" in step.text
+    assert "2026-09-01" in say(step) and "2025-09-01 .. 2026-08-31" in say(step)
+    assert "pays nothing" in say(step)
     c = by_id(run_example("lanzhou-decreasing-deductible.yaml"))
-    assert "2025-08-20" in steps_of(c["a0"], "outside_period")[0].text
+    assert "2025-08-20" in say(steps_of(c["a0"], "outside_period")[0])
 
 
 def test_cites_on_deductible_ratio_and_band_steps():
     c = by_id(run_example("lanzhou-decreasing-deductible.yaml"))
     for cid in ("a1", "a2", "a3", "a4", "a5", "a6"):
         ded = steps_of(c[cid], "deductible")[0]
-        assert ded.cite and "1400 元" in ded.cite and "递减 20%" in ded.cite
+        assert ded.cite and "1400 元" in cited(ded) and "递减 20%" in cited(ded)
         assert ded.source is not None and ded.source.file.endswith("lanzhou.mpol")
         ratio = steps_of(c[cid], "ratio")[0]
-        assert ratio.cite and "三级甲等医疗机构 65%" in ratio.cite
+        assert ratio.cite and "三级甲等医疗机构 65%" in cited(ratio)
     # the deductible step names the admission number
-    assert "住院次数 5" in steps_of(c["a5"], "deductible")[0].text
+    assert "住院次数 5" in say(steps_of(c["a5"], "deductible")[0])
     band = steps_of(c["a5"], "band")[0]
-    assert band.cite and "0-1 万元赔付 60%" in band.cite
+    assert band.cite and "0-1 万元赔付 60%" in cited(band)
     assert band.amount == D("1138.20")  # 1897 × 60%
-    ci = steps_of(c["a5"], "critical_illness")[0]
-    assert ci.cite and "大病保险" in ci.cite
+    ci = steps_of(c["a5"], "payer_burden")[0]
+    assert ci.cite and "大病保险" in cited(ci)
     chronic = by_id(run_example("lanzhou-chronic-outpatient.yaml"))
     for cid in ("d1", "d2"):
         ratio = steps_of(chronic[cid], "ratio")[0]
-        assert ratio.cite and "90%" in ratio.cite and "70%" in ratio.cite
+        assert ratio.cite and "90%" in cited(ratio) and "70%" in cited(ratio)

@@ -19,7 +19,7 @@ Rules (as fixed by the product owner):
 """
 from __future__ import annotations
 
-from conftest import D, amounts, by_id, run, run_example, steps_of
+from conftest import cited, say, D, amounts, by_id, run, run_example, steps_of
 from conftest import make_claim as sh_claim
 
 NO_CAP = "the document states no amount, so no cap applies"
@@ -70,7 +70,7 @@ def test_outpatient_deductible_example():
     assert t.critical_illness == D("0.00")
     assert t.patient == D("3294.33")     # 3933.32 − 638.99
     assert st.premium.personal is None
-    assert "no personal contribution" in st.premium.steps[0].text
+    assert st.premium.events[0].kind == "premium_none" and "no personal contribution" in say(st.premium.events[0])
 
 
 def test_inpatient_critical_illness_example():
@@ -122,9 +122,10 @@ def test_inpatient_critical_illness_example():
     assert st.premium.personal is None
     # no deductible for critical illness; the unstated maximum is explained
     for cid in ("i1", "i2", "i5", "i6", "i7", "i8"):
-        assert "deductible ¥0.00" in steps_of(c[cid], "critical_illness")[0].text
-        assert any(NO_CAP in s.text for s in steps_of(c[cid], "cap"))
-    assert steps_of(c["i3"], "critical_illness") == []
+        assert steps_of(c[cid], "payer_burden")[0].data["deductible"] == D(0)
+        assert "deductible ¥0.00" in say(steps_of(c[cid], "payer_burden")[0])
+        assert any(NO_CAP in say(s) for s in steps_of(c[cid], "payer_cap_unstated"))
+    assert steps_of(c["i3"], "payer_burden") == []
 
 
 def test_dibao_critical_illness_example():
@@ -151,19 +152,19 @@ def test_dibao_critical_illness_example():
     assert t.critical_illness == D("3423.34")  # 2717 + 247 + 459.34
     assert t.patient == D("1843.33")          # 13833.33 − 8566.66 − 3423.34
     assert st.premium.personal is None
-    assert "2025-01-01" in coverage_note(st).text  # paid 2024-12-31, within collection: no wait
+    assert "2025-01-01" in say(coverage_note(st))  # paid 2024-12-31, within collection: no wait
     band = steps_of(c["k1"], "band")[0]
-    assert band.cite and "65%" in band.cite
-    assert "低保" in steps_of(c["k1"], "critical_illness")[0].text
-    cap = [s for s in steps_of(c["k1"], "cap") if NO_CAP in s.text][0]
-    assert cap.cite and "最高支付限额" in cap.cite
+    assert band.cite and "65%" in cited(band)
+    assert "低保" in steps_of(c["k1"], "payer_burden")[0].data["table"]
+    cap = [s for s in steps_of(c["k1"], "payer_cap_unstated") if NO_CAP in say(s)][0]
+    assert cap.cite and "最高支付限额" in cited(cap)
 
 
 def test_waiting_late_payer_example():
     st = run_example("shanghai-waiting-late-payer.yaml")
     c = by_id(st)
     # paid 2025-03-15 > 2024-12-31, gap 0: 3 months → 2025-06-15
-    assert "2025-06-15" in coverage_note(st).text
+    assert "2025-06-15" in say(coverage_note(st))
     assert c["w1"].status == "waiting"
     assert amounts(c["w1"]) == (D("0.00"), D("0.00"), D("10000.00"))  # no critical illness while waiting
     assert c["w2"].status == "waiting"
@@ -185,7 +186,7 @@ def test_waiting_gap_years_example():
     st = run_example("shanghai-waiting-gap-years.yaml")
     c = by_id(st)
     # 3 + (3 gap − 1 back-paid) = 5 months from 2025-02-10 → 2025-07-10
-    assert "2025-07-10" in coverage_note(st).text
+    assert "2025-07-10" in say(coverage_note(st))
     assert c["g1"].status == "waiting"
     assert amounts(c["g1"]) == (D("0.00"), D("0.00"), D("5000.00"))
     assert amounts(c["g2"]) == (
@@ -203,7 +204,7 @@ def test_waiting_long_gap_example():
     st = run_example("shanghai-waiting-long-gap.yaml")
     c = by_id(st)
     # gap 5 ≥ 4: max(3 + (5 − 3), 6) = 6 months from max(2024-12-15, 2025-01-01) → 2025-07-01
-    assert "2025-07-01" in coverage_note(st).text
+    assert "2025-07-01" in say(coverage_note(st))
     assert c["l1"].status == "waiting"
     assert amounts(c["l1"]) == (D("0.00"), D("0.00"), D("3000.00"))
     assert amounts(c["l2"]) == (
@@ -220,7 +221,7 @@ def test_waiting_long_gap_example():
 # ----------------------------------------------------- waiting-period edges
 
 def benefits_start(person):
-    return coverage_note(run("shanghai", {"id": "s", **person}, [])).text
+    return say(coverage_note(run("shanghai", {"id": "s", **person}, [])))
 
 
 def test_waiting_month_end_is_clamped():
@@ -229,7 +230,7 @@ def test_waiting_month_end_is_clamped():
         sh_claim("before", "2025-04-29", "inpatient", "1", "1050.00"),
         sh_claim("on", "2025-04-30", "inpatient", "1", "1050.00"),
     ])
-    assert "2025-04-30" in coverage_note(st).text
+    assert "2025-04-30" in say(coverage_note(st))
     c = by_id(st)
     assert c["before"].status == "waiting"
     assert amounts(c["before"]) == (D("0.00"), D("0.00"), D("1050.00"))
@@ -258,7 +259,7 @@ def test_waiting_past_the_year_end():
     st = run("shanghai", {"id": "s", "enrolled_on": "2025-11-30"}, [
         sh_claim("x", "2025-12-31", "outpatient", "campus", "100.00"),
     ])
-    assert "2026-02-28" in coverage_note(st).text
+    assert "2026-02-28" in say(coverage_note(st))
     c = by_id(st)
     assert c["x"].status == "waiting"
     assert amounts(c["x"]) == (D("0.00"), D("0.00"), D("100.00"))
@@ -328,42 +329,42 @@ def test_explanation_of_waiting_claims():
     c = by_id(st)
     for cid in ("w1", "w2"):
         step = steps_of(c[cid], "waiting")[0]
-        assert "before benefits start on 2025-06-15" in step.text
-        assert "waiting period" in step.text
-        assert step.cite and "固定待遇等待期 3 个月" in step.cite
+        assert "before benefits start on 2025-06-15" in say(step)
+        assert "waiting period" in say(step)
+        assert step.cite and "固定待遇等待期 3 个月" in cited(step)
         assert step.source is not None and step.source.file.endswith("shanghai.mpol")
     note = coverage_note(st)
-    assert "待遇等待期" in note.text and "waiting_period = 3 months" in note.text
+    assert "待遇等待期" in say(note) and "waiting_period = 3 months" in say(note)
 
 
 def test_explanation_of_excluded_and_outside_claims():
     c = by_id(run_example("shanghai-outpatient-deductible.yaml"))
     step = steps_of(c["o8"], "excluded")[0]
-    assert "院校内部医疗机构只提供门诊服务" in step.text
-    assert step.cite and "门诊就医" in step.cite
+    assert "院校内部医疗机构只提供门诊服务" in say(step)
+    assert step.cite and "门诊就医" in cited(step)
     assert step.source is not None and step.source.file.endswith("shanghai.mpol")
     for cid, date in (("o0", "2024-12-30"), ("o9", "2026-01-02")):
         step = steps_of(c[cid], "outside_period")[0]
-        assert date in step.text and "2025-01-01 .. 2025-12-31" in step.text and "pays nothing" in step.text
+        assert date in say(step) and "2025-01-01 .. 2025-12-31" in say(step) and "pays nothing" in say(step)
 
 
 def test_cites_on_deductible_ratio_and_band_steps():
     c = by_id(run_example("shanghai-outpatient-deductible.yaml"))
     for cid in ("o1", "o3", "o4", "o5", "o6"):
         ded = steps_of(c[cid], "deductible")[0]
-        assert ded.cite and "起付线 300 元" in ded.cite
+        assert ded.cite and "起付线 300 元" in cited(ded)
         ratio = steps_of(c[cid], "ratio")[0]
-        assert ratio.cite and "70%" in ratio.cite
-    assert "¥120.00 met earlier this year" in steps_of(c["o3"], "deductible")[0].text
+        assert ratio.cite and "70%" in cited(ratio)
+    assert "¥120.00 met earlier this year" in say(steps_of(c["o3"], "deductible")[0])
     for cid in ("o2", "o7"):
-        assert "80%" in steps_of(c[cid], "ratio")[0].cite
+        assert "80%" in cited(steps_of(c[cid], "ratio")[0])
     c = by_id(run_example("shanghai-inpatient-critical-illness.yaml"))
     for cid in ("i1", "i2", "i3", "i4", "i5", "i8"):
         ded = steps_of(c[cid], "deductible")[0]
-        assert ded.cite and "每次住院" in ded.cite
+        assert ded.cite and "每次住院" in cited(ded)
         assert steps_of(c[cid], "ratio")[0].cite
     band = steps_of(c["i1"], "band")[0]
-    assert band.cite and "再报销 60%" in band.cite
+    assert band.cite and "再报销 60%" in cited(band)
     assert band.amount == D("4908.00")  # 8180 × 60%
 
 
@@ -371,6 +372,6 @@ def test_campus_no_deductible_step_carries_its_cite():
     # shanghai.mpol writes `no deductible cite qa "问题 2（1）" "……不计入起付标准"` for the
     # campus clinic; the explanation should carry why campus visits skip the ¥300.
     c = by_id(run_example("shanghai-outpatient-deductible.yaml"))
-    step = steps_of(c["o2"], "deductible")[0]
-    assert step.text == "no deductible"
-    assert step.cite and "不计入起付标准" in step.cite
+    step = steps_of(c["o2"], "no_deductible")[0]
+    assert say(step) == "no deductible" and say(step, "zh") == "不设起付线"
+    assert step.cite and "不计入起付标准" in cited(step)

@@ -17,7 +17,8 @@ from click.testing import CliRunner
 import medpolicy
 from medpolicy import evaluator
 from medpolicy.cli import main
-from medpolicy.explain import Step
+from medpolicy.explain import Event
+from medpolicy.rules.benefit import CompiledBenefit
 from medpolicy.verify import scenario_violations, verify, violations
 
 EXAMPLES = 80
@@ -29,7 +30,7 @@ def test_bundled_policies_satisfy_every_invariant(policy_id):
 
 
 def broken(monkeypatch, name, replacement):
-    monkeypatch.setattr(evaluator._Evaluation, name, replacement)
+    monkeypatch.setattr(evaluator._Run, name, replacement)
 
 
 def find(policy_id="shanghai", examples=EXAMPLES):
@@ -39,7 +40,7 @@ def find(policy_id="shanghai", examples=EXAMPLES):
 
 
 def test_conservation_is_checked(monkeypatch):
-    finish = evaluator._Evaluation.finish
+    finish = evaluator._Run.finish
 
     def leaky(self, *args, **kwargs):
         result = finish(self, *args, **kwargs)
@@ -76,47 +77,48 @@ def test_annual_caps_are_checked(monkeypatch, tmp_path):
         def __setitem__(self, key, value):
             pass  # never remembers what a cap has paid
 
-    init = evaluator._Year.__init__
+    class ForgetfulYear(evaluator.Year):
+        __slots__ = ()
 
-    def year(self):
-        init(self)
-        self.cap_used = Forgetful(Decimal)
+        def __init__(self):
+            super().__init__()
+            self.cap_used = Forgetful(Decimal)
 
-    monkeypatch.setattr(evaluator._Year, "__init__", year)
+    monkeypatch.setattr(evaluator, "Year", ForgetfulYear)
     result = verify(policy, examples=EXAMPLES, shrink=False)
     assert result is not None and any("over its limit" in v for v in result[1])
 
 
 def test_monotonicity_is_checked(monkeypatch):
-    basic_fund = evaluator._Evaluation.basic_fund
+    basic_fund = CompiledBenefit.basic_fund
 
-    def fickle(self, benefit, env, covered, *rest):
+    def fickle(self, year, frame, covered, *rest):
         # Pays only when the covered amount's whole yuan are even: raising a
         # claim can lower what the fund pays, and nothing else is broken.
-        fund = basic_fund(self, benefit, env, covered, *rest)
+        fund = basic_fund(self, year, frame, covered, *rest)
         return fund if int(covered) % 2 == 0 else Decimal(0)
 
-    broken(monkeypatch, "basic_fund", fickle)
+    monkeypatch.setattr(CompiledBenefit, "basic_fund", fickle)
     assert any(v.startswith("monotonicity") for v in find())
 
 
 def test_determinism_is_checked(monkeypatch):
     ticks = itertools.count()
-    run = evaluator._Evaluation.run
+    run = evaluator._Run.run
 
     def restless(self):
         statement = run(self)
-        return attrs.evolve(statement, notes=statement.notes + (Step("tick", str(next(ticks))),))
+        return attrs.evolve(statement, notes=statement.notes + (Event("order", {"position": next(ticks), "count": 0}),))
 
     broken(monkeypatch, "run", restless)
     assert any(v.startswith("determinism") for v in find())
 
 
 def test_unpaid_claims_must_say_why(monkeypatch):
-    unpaid = evaluator._Evaluation.unpaid
+    unpaid = evaluator._Run.unpaid
 
-    def silent(self, claim, status, steps):
-        return unpaid(self, claim, status, [])
+    def silent(self, claim, status, events):
+        return unpaid(self, claim, status, ())
 
     broken(monkeypatch, "unpaid", silent)
     assert any("without a step saying why" in v for v in find())
@@ -133,7 +135,7 @@ def test_same_date_claims_keep_file_order():
     # a first: (50 − 10) × 70% = 28.00; b second: (50 − 5) × 70% = 31.50
     assert [(c.id, c.basic_fund) for c in first.claims] == [("a", Decimal("28.00")), ("b", Decimal("31.50"))]
     assert [(c.id, c.basic_fund) for c in swapped.claims] == [("b", Decimal("28.00")), ("a", Decimal("31.50"))]
-    assert "processing order" in first.claims[0].steps[0].text
+    assert first.claims[0].events[0].kind == "order" and first.claims[0].events[0].data == {"position": 1, "count": 2}
 
 
 def test_violations_of_a_sound_statement_are_empty():
@@ -148,7 +150,7 @@ def test_violations_of_a_sound_statement_are_empty():
 def test_verify_command(monkeypatch):
     ok = CliRunner().invoke(main, ["verify", "lanzhou", "--examples", "20"])
     assert ok.exit_code == 0 and "every invariant holds" in ok.stdout
-    finish = evaluator._Evaluation.finish
+    finish = evaluator._Run.finish
 
     def leaky(self, *args, **kwargs):
         result = finish(self, *args, **kwargs)

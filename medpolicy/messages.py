@@ -1,0 +1,344 @@
+"""The message catalogue: every sentence medpolicy shows a reader, in Chinese and English.
+
+Renderers (:mod:`medpolicy.render_text`, :mod:`medpolicy.render_json`, the
+CLI) word explanation events and headings only through :func:`describe`,
+:func:`word` and :func:`show_value`; no other module writes prose for a
+statement.  The reader of a statement is usually Chinese: in ``zh`` every
+level, condition and benefit is shown by the name the policy declares, and
+a named value by its label (``困难人员 = 否``), never by an internal id.
+
+:data:`MESSAGES` maps a message key to its two wordings.  An event's key is
+its kind, or ``kind.variant`` where the wording depends on the data (a cap
+that applied or did not).  Templates are ``str.format`` strings over the
+event's data, each value already formatted for the language.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import locale
+import os
+from decimal import Decimal
+from typing import Optional
+
+from .explain import CRITICAL_ILLNESS, Citation, Detail, Event
+from .values import Months, Money, Percent, format_money, _plain
+
+LANGS = ("zh", "en")
+
+MESSAGES: dict[str, dict[str, str]] = {
+    # statement notes
+    "processing_order": {"zh": "各笔费用按就诊日期处理，同一日期按场景文件中的顺序",
+                         "en": "claims are processed by date, then in the order of the scenario file"},
+    "coverage.default": {"zh": "待遇自保险年度起始日 {start} 起享受",
+                         "en": "benefits run from the policy-year start {start}"},
+    "coverage": {"zh": "待遇自 {start} 起享受：{reason}{details}", "en": "benefits start on {start}: {reason}{details}"},
+    # where a claim lands
+    "order": {"zh": "处理顺序：第 {position} 笔，共 {count} 笔", "en": "claim {position} of {count} in processing order"},
+    "outside_period": {"zh": "就诊日期 {date} 不在保险年度 {start} 至 {end} 内，基金不予支付",
+                       "en": "the claim's date {date} is outside the policy year {start} .. {end}: the policy pays nothing"},
+    "waiting": {"zh": "就诊日期 {date} 早于待遇享受开始日期 {coverage_start}（待遇等待期内），基金不予支付",
+                "en": "the claim's date {date} is before benefits start on {coverage_start} (waiting period): "
+                      "the fund pays nothing"},
+    "no_benefit": {"zh": "本政策没有适用于此笔费用的待遇（{care}，{level}{condition}），基金不予支付",
+                   "en": "no benefit of this policy covers {care} care at level {level}{condition}: the policy pays nothing"},
+    "benefit": {"zh": "适用待遇：{benefit}（优先级 {priority}；{care}，{level}{claim_condition}）",
+                "en": "benefit {benefit} ({benefit_id}, priority {priority}) takes the claim: {condition}"},
+    "visit": {"zh": "与同日在同一医疗机构（{institution}）的费用合并为一次就诊：共 {claims} 笔，合规费用合计 {covered}",
+              "en": "one visit with the claims of the same day at the same institution ({institution}): {claims} claims "
+                    "(visit {visit}), covered {covered}"},
+    "excluded": {"zh": "不予支付：{reason}", "en": "excluded: {reason}; the fund pays nothing"},
+    "visit_count": {"zh": "{label}：本年度第 {count} 次", "en": "{label}: visit {count} of the year"},
+    # the basic fund
+    "no_deductible": {"zh": "不设起付线", "en": "no deductible"},
+    "deductible.visit": {"zh": "每次就诊起付线 {standard}{details}", "en": "deductible per visit {standard}{details}"},
+    "deductible.admission": {"zh": "每次住院起付线 {standard}{details}",
+                             "en": "deductible per admission {standard}{details}"},
+    "deductible.accumulating": {"zh": "年度起付线 {standard}{details}，本年度此前已累计 {before}，本次应计 {due}",
+                                "en": "annual deductible {standard}{details}, {before} met earlier this year, {due} due"},
+    "deductible.highest.first": {"zh": "年度起付线 {standard}{details}，本年度首次计收",
+                                 "en": "annual deductible {standard}{details}, the first this year"},
+    "deductible.highest": {"zh": "年度起付线 {standard}{details}；本年度已按此前最高等级计收 {before}，本次补足差额 {due}",
+                           "en": "annual deductible {standard}{details}; {before} already charged this year at the "
+                                 "highest level so far, {due} due"},
+    "deductible.all": {"zh": "；本次合规费用 {charged} 全部计入起付线",
+                       "en": "; the visit's covered {charged} is all deductible"},
+    "eligible": {"zh": "纳入报销的费用：{covered} − 起付线 {deductible} = {eligible}",
+                 "en": "eligible amount {covered} − deductible {deductible} = {eligible}"},
+    "ratio": {"zh": "报销比例 {ratio}{details}", "en": "ratio {ratio}{details}"},
+    "adjustment": {"zh": "{label}：{sign}{points}{details}，报销比例调整为 {ratio}",
+                   "en": "{label}: {sign}{points}{details} → ratio {ratio}"},
+    "ratio_clamped": {"zh": "报销比例应在 0% 至 100% 之间：{before} → {after}",
+                      "en": "a ratio stays within 0%..100%: {before} → {after}"},
+    "fund": {"zh": "{eligible} × {ratio} = {fund}", "en": "{ratio} × {eligible} = {fund}"},
+    "fund.rounded": {"zh": "（精确值 {exact}，按{rounding}保留至 {unit}）",
+                     "en": " (exactly {exact}, rounded {rounding} to {unit})"},
+    "visit_cap.applied": {"zh": "单次支付限额 {cap}{details}：基金支付 {fund}（原应支付 {before}）",
+                          "en": "per-visit cap {cap}{details}: the fund pays {fund} instead of {before}"},
+    "visit_cap.within": {"zh": "未超过单次支付限额 {cap}{details}", "en": "within the per-visit cap {cap}{details}"},
+    "annual_cap.own": {"zh": "「{benefit}」年度限额{key}", "en": "annual cap of {benefit}{key}"},
+    "annual_cap.applied": {"zh": "{name} {limit}：本年度此前已用 {used}，尚余 {left}，基金支付 {fund}（原应支付 {before}）",
+                           "en": "{name} {limit}: {used} used earlier this year, {left} left: the fund pays {fund} "
+                                 "instead of {before}"},
+    "annual_cap.within": {"zh": "{name} {limit}：本年度此前已用 {used}，未超过限额",
+                          "en": "{name} {limit}: {used} used earlier this year, within it"},
+    "annual_cap_unstated": {"zh": "{name}：文件未载明金额，不设限额",
+                            "en": "{name}: the document states no amount, so no cap applies"},
+    "split": {"zh": "本次就诊基金支付 {visit_fund}，按合规费用分摊：本笔 {covered} / 合计 {visit_covered}，分得 {share}",
+              "en": "the visit's {visit_fund} is split by covered amount: this claim's {covered} of {visit_covered} "
+                    "gets {share}"},
+    "split.remainder": {"zh": "（末笔取余额）", "en": " (the remainder, as the last claim)"},
+    "basic_fund": {"zh": "基本医保基金支付 {amount}", "en": "the basic fund pays {amount}"},
+    # later payers
+    "payer_no_table": {"zh": "{title}：没有适用于本人的待遇标准{details}",
+                       "en": "{title}: no table applies to this person{details}"},
+    "payer_burden": {"zh": "{title}（适用「{table}」标准{details}）：个人负担的合规费用 {covered} − {paid_before} = {burden}；"
+                           "本年度累计由 {year_before} 增至 {year_after}；起付线 {deductible}",
+                     "en": "{title} ({table}{details}): personal compliant burden {covered} − {paid_before} = {burden}; "
+                           "the year's burden goes from {year_before} to {year_after}; deductible {deductible}"},
+    "band": {"zh": "{low} 至 {high} 段按 {rate} 支付：{part} × {rate} = {pay}",
+             "en": "band {low} .. {high} at {rate}: {part} × {rate} = {pay}"},
+    "band.open": {"zh": "{low} 以上部分按 {rate} 支付：{part} × {rate} = {pay}",
+                  "en": "band above {low} at {rate}: {part} × {rate} = {pay}"},
+    "payer_cap": {"zh": "{title}年度限额 {cap}：此前已支付 {paid_before}，本次支付 {left}（原应支付 {before}）",
+                  "en": "{title} annual cap {cap}: {paid_before} paid earlier, pays {left} instead of {before}"},
+    "payer_cap_unstated": {"zh": "{title}年度最高支付限额：文件未载明金额，不设限额",
+                           "en": "{title} annual cap: the document states no amount, so no cap applies"},
+    "payer": {"zh": "{title}支付 {amount}", "en": "{title} pays {amount}"},
+    # what is left
+    "patient": {"zh": "个人支付 {total} − {basic_fund} − {payers} = {patient}",
+                "en": "the patient pays {total} − {basic_fund} − {payers} = {patient}"},
+    "patient_all": {"zh": "个人支付全部费用 {total}", "en": "the patient pays the whole {total}"},
+    # premium
+    "premium_none": {"zh": "文件未载明个人缴费标准", "en": "the document states no personal contribution"},
+    "premium": {"zh": "{item}：{amount}{details}", "en": "{item}: {amount}{details}"},
+    "premium_unstated": {"zh": "{item}：文件未载明本人适用的金额{details}",
+                         "en": "{item}: the document states no amount for this person{details}"},
+    # details and citations
+    "detail.let": {"zh": "{name} = {value}", "en": "{name} = {value}"},
+    "detail.row": {"zh": "{key}：{key_value} → {value}", "en": "{key} {key_value} → {value}"},
+    "detail.row.otherwise": {"zh": "{key}：{key_value} → {value}（其他情形）", "en": "{key} {key_value} → {value} (else)"},
+    "detail.counter": {"zh": "{name} {value}", "en": "{name} {value}"},
+    "details": {"zh": "（{items}）", "en": " ({items})"},
+    "details.sep": {"zh": "；", "en": "; "},
+    "details.inline": {"zh": "；{items}", "en": "; {items}"},
+    "cite": {"zh": "{title}，{section}", "en": "{title}, {section}"},
+    "cite.quote": {"zh": "{title}，{section}：“{quote}”", "en": "{title}, {section}: “{quote}”"},
+    # statement headings (text renderer)
+    "heading": {"zh": "{title}（{id}），保险年度 {start} 至 {end}", "en": "{title} ({id}), policy year {start} .. {end}"},
+    "person": {"zh": "参保人：{person}", "en": "Insured person: {person}"},
+    "col.claim": {"zh": "费用", "en": "claim"},
+    "col.date": {"zh": "日期", "en": "date"},
+    "col.benefit": {"zh": "待遇", "en": "benefit"},
+    "col.total": {"zh": "总费用", "en": "total"},
+    "col.covered": {"zh": "合规费用", "en": "covered"},
+    "col.basic_fund": {"zh": "基本医保", "en": "basic fund"},
+    "col.patient": {"zh": "个人支付", "en": "patient"},
+    "row.total": {"zh": "合计", "en": "total"},
+    "summary": {"zh": "基金共支付 {fund}（基本医保 {basic_fund}{payers}）；个人支付 {patient}。",
+                "en": "Fund pays {fund} in all (basic {basic_fund}{payers}); the patient pays {patient}."},
+    "summary.payer": {"zh": " + {title} {amount}", "en": " + {title} {amount}"},
+    "premium_line": {"zh": "个人缴费：{amount}", "en": "Personal premium: {amount}"},
+    "premium_line.unstated": {"zh": "个人缴费：文件未载明", "en": "Personal premium: not stated by the document"},
+    "section.notes": {"zh": "说明", "en": "Notes"},
+    "section.claim": {"zh": "费用 {id}（{date}）：{what}", "en": "Claim {id} ({date}): {what}"},
+    "section.premium": {"zh": "个人缴费", "en": "Premium"},
+    "explanation_off": {"zh": "（未生成逐步说明）", "en": "(evaluated without explanation)"},
+}
+
+# Display names of the members the scenario contract fixes, and of facts.
+VALUE_LABELS: dict[str, dict[str, dict[str, str]]] = {
+    "care": {"zh": {"outpatient": "门诊", "emergency": "急诊", "inpatient": "住院"},
+             "en": {"outpatient": "outpatient", "emergency": "emergency", "inpatient": "inpatient"}},
+    "assistance": {"zh": {"none": "无", "dibao": "低保对象", "tekun": "特困人员", "orphan": "孤儿",
+                          "severe_disability": "重度残疾人", "low_income": "低收入家庭成员"},
+                   "en": {}},
+    "location": {"zh": {"local": "参保地", "in_province": "省内异地", "out_of_province": "跨省异地"}, "en": {}},
+    "filing": {"zh": {"none": "未备案", "long_term": "异地长期居住备案", "referral": "转诊转院备案",
+                      "temporary": "异地临时就医备案"}, "en": {}},
+    "status": {"zh": {"paid": "已结算", "excluded": "不予支付", "no_benefit": "无适用待遇",
+                      "outside_period": "不在保险年度内", "waiting": "待遇等待期内"},
+               "en": {"paid": "paid", "excluded": "excluded", "no_benefit": "no benefit",
+                      "outside_period": "outside period", "waiting": "waiting"}},
+    "fact": {"zh": {"claim.level": "医疗机构等级", "claim.care": "就诊类型", "claim.condition": "病种",
+                    "claim.location": "就医地", "claim.filing": "备案类型", "claim.pediatric": "儿科",
+                    "claim.benefit": "待遇", "person.assistance": "救助身份", "person.long_term_care": "参加长护险"},
+             "en": {}},
+    "rounding": {"zh": {"half_up": "四舍五入", "half_even": "四舍六入五成双", "down": "舍去尾数"}, "en": {}},
+    "payer": {"zh": {CRITICAL_ILLNESS: "大病保险"}, "en": {CRITICAL_ILLNESS: "critical illness"}},
+}
+
+_WORDS = {"zh": {True: "是", False: "否", None: "无"}, "en": {True: "true", False: "false", None: "absent"}}
+
+
+def default_lang() -> str:
+    """``zh`` when the user's locale is Chinese, else ``en``."""
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        value = os.environ.get(var)
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    try:
+        current = locale.getlocale()[0] or ""
+    except ValueError:  # pragma: no cover - a malformed locale
+        current = ""
+    return "zh" if current.lower().startswith("zh") else "en"
+
+
+def word(message: str, lang: str, **fields) -> str:
+    """One catalogue message, formatted."""
+    text = MESSAGES[message][lang]
+    return text.format(**fields) if fields else text
+
+
+def value_label(kind: str, value, lang: str, labels: Optional[dict] = None) -> str:
+    """How a member (a level, a condition, a care type …) is shown."""
+    if value is None:
+        return _WORDS[lang][None]
+    if lang == "zh" and labels and kind in labels and value in labels[kind]:
+        return labels[kind][value]
+    if kind == "benefit" and labels and value in labels.get("benefit", {}):
+        return labels["benefit"][value]
+    return VALUE_LABELS.get(kind, {}).get(lang, {}).get(value, str(value))
+
+
+def show_value(value, lang: str, labels: Optional[dict] = None, kind: str = "") -> str:
+    """A typed value as a reader sees it."""
+    if value is None or isinstance(value, bool):
+        return _WORDS[lang][value]
+    if isinstance(value, Money):
+        return f"¥{format_money(value.amount)}"
+    if isinstance(value, Percent):
+        return f"{_plain(value.points)}%"
+    if isinstance(value, Months):
+        return f"{value.count} 个月" if lang == "zh" else str(value)
+    if isinstance(value, Decimal):
+        return _plain(value)
+    if isinstance(value, (dt.date, int)):
+        return str(value)
+    if isinstance(value, tuple):
+        sep = "、" if lang == "zh" else ", "
+        return ("[" if lang == "en" else "") + sep.join(show_value(v, lang, labels, kind) for v in value) + (
+            "]" if lang == "en" else "")
+    if kind:
+        return value_label(kind, value, lang, labels)
+    return str(value)
+
+
+def money(amount: Optional[Decimal]) -> str:
+    return "—" if amount is None else f"¥{format_money(amount)}"
+
+
+def describe_detail(detail: Detail, lang: str, labels: Optional[dict] = None) -> str:
+    if detail.kind == "row":
+        key = detail.label or VALUE_LABELS["fact"].get(lang, {}).get(detail.name) or detail.name.split(".")[-1]
+        key_value = value_label(detail.key_kind, detail.key, lang, labels)
+        if lang == "en" and detail.key_kind == "level":
+            key_value = str(detail.key)
+        return word("detail.row.otherwise" if detail.otherwise else "detail.row", lang, key=key, key_value=key_value,
+                    value=show_value(detail.value, lang, labels))
+    name = (detail.label or detail.name) if lang == "zh" else detail.name
+    if detail.kind == "counter":
+        return word("detail.counter", lang, name=detail.label or detail.name, value=detail.value)
+    return word("detail.let", lang, name=name, value=show_value(detail.value, lang, labels))
+
+
+def describe_details(details, lang: str, labels: Optional[dict] = None, inline: bool = False) -> str:
+    """What decided a value, in parentheses (or, ``inline``, after a semicolon inside them)."""
+    if not details:
+        return ""
+    items = MESSAGES["details.sep"][lang].join(describe_detail(d, lang, labels) for d in details)
+    return word("details.inline" if inline else "details", lang, items=items)
+
+
+def describe_cite(cite: Optional[Citation], lang: str) -> Optional[str]:
+    if cite is None:
+        return None
+    if cite.quote:
+        return word("cite.quote", lang, title=cite.title, section=cite.section, quote=cite.quote)
+    return word("cite", lang, title=cite.title, section=cite.section)
+
+
+def payer_title(payer_id: str, title: str, lang: str) -> str:
+    """A payer's name in a column heading or summary."""
+    return VALUE_LABELS["payer"][lang].get(payer_id, title)
+
+
+def describe(event: Event, lang: str, labels: Optional[dict] = None) -> str:
+    """An explanation event in words."""
+    d = event.data
+    kind = event.kind
+    f: dict = {}
+    for name, value in d.items():
+        if name == "details":
+            f[name] = describe_details(value, lang, labels, inline=kind in _INLINE_DETAILS)
+        elif isinstance(value, Decimal):
+            f[name] = money(value)
+        elif isinstance(value, Percent):
+            f[name] = show_value(value, lang)
+        else:
+            f[name] = show_value(value, lang, labels)
+    key = kind
+    if kind == "coverage":
+        key = "coverage" if d["reason"] else "coverage.default"
+    elif kind in ("no_benefit", "benefit"):
+        f["care"] = value_label("care", d["care"], lang)
+        f["level"] = value_label("level", d["level"], lang, labels)
+        cond_key = "condition" if kind == "no_benefit" else "claim_condition"
+        condition = d[cond_key]
+        if condition is None:
+            f[cond_key] = ""
+        elif lang == "zh":
+            f[cond_key] = "，" + value_label("condition", condition, lang, labels)
+        else:
+            f[cond_key] = f" for condition {condition}"
+        if kind == "benefit":
+            f["benefit"] = value_label("benefit", d["benefit"], lang, labels)
+            f["benefit_id"] = d["benefit"]
+    elif kind == "visit":
+        f["institution"] = d["institution"]
+    elif kind == "deductible":
+        mode = d["mode"]
+        key = f"deductible.{mode}" + (".first" if mode == "highest" and d["before"] is None else "")
+        text = word(key, lang, **f)
+        return text + (word("deductible.all", lang, **f) if d["all_deductible"] else "")
+    elif kind == "adjustment":
+        points = d["points"].points
+        f["sign"] = "+" if points > 0 else "−"
+        f["points"] = show_value(Percent(abs(points)), lang)
+    elif kind == "fund":
+        text = word("fund", lang, **f)
+        if d["rounded"]:
+            exact = d["exact"].normalize()
+            text += word("fund.rounded", lang, exact=f"{exact:f}",
+                         rounding=VALUE_LABELS["rounding"][lang].get(d["rounding"], d["rounding"]),
+                         unit=f"¥{d['unit']}")
+        return text
+    elif kind in ("visit_cap",):
+        key = "visit_cap.applied" if d["applied"] else "visit_cap.within"
+    elif kind in ("annual_cap", "annual_cap_unstated"):
+        f["name"] = _cap_name(d, lang, labels)
+        if kind == "annual_cap":
+            key = "annual_cap.applied" if d["applied"] else "annual_cap.within"
+    elif kind == "split":
+        return word("split", lang, **f) + (word("split.remainder", lang) if d["remainder"] else "")
+    elif kind == "band":
+        key = "band.open" if d["high"] is None else "band"
+    return word(key, lang, **f)
+
+
+_INLINE_DETAILS = {"payer_burden"}
+
+
+def _cap_name(d: dict, lang: str, labels: Optional[dict]) -> str:
+    if d["label"]:
+        return d["label"] if lang == "zh" or not d["label"] else f"annual cap {d['label']}"
+    benefit = d["cap"].rsplit(":", 1)[0]
+    key = d.get("key")
+    if key is None:
+        shown_key = ""
+    elif lang == "zh":
+        shown_key = f"（{value_label('condition', key, lang, labels)}）" if labels and key in labels.get(
+            "condition", {}) else f"（{key}）"
+    else:
+        shown_key = f" for {key}"
+    title = (labels or {}).get("benefit", {}).get(benefit, benefit)
+    return word("annual_cap.own", lang, benefit=title, key=shown_key)

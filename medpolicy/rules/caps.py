@@ -1,0 +1,133 @@
+"""Caps on what the basic fund pays: per visit, and per year.
+
+Syntax: the benefit clauses ``visit cap AMOUNT`` and ``annual cap AMOUNT
+[for each KEY]`` / ``annual cap SHARED``, and the declaration ``cap ID
+"label" AMOUNT per year`` (:class:`medpolicy.ast.AnnualCap`,
+:class:`medpolicy.ast.CapDecl`).  Checks: money or ``unstated``, not
+negative (E129), ``for each`` only by a member (E114), a shared cap not split.
+
+* A visit cap limits one visit's payment.
+* An annual cap is a pool the year's payments draw from: private to the
+  benefit, one per key value (``for each claim.condition``), or shared by every
+  benefit that names it.  A pool whose amount the document does not state
+  limits nothing, and the statement says so.
+
+Every pool a payment counts toward is recorded as a
+:class:`~medpolicy.explain.Charge`, so that ``verify`` can audit the caps.
+Events: ``visit_cap``, ``annual_cap``, ``annual_cap_unstated``.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Optional
+
+import attrs
+
+from .. import ast
+from ..compiled_expr import Code, Frame, evaluate_constant
+from ..explain import Citation, Event
+from ..span import Span
+from .context import ZERO, CompileContext, Year
+
+
+@attrs.frozen
+class VisitCap:
+    amount: Code
+    rule: str
+    source: Optional[Span]
+    cite: Optional[Citation]
+
+    def apply(self, fr: Frame, fund: Decimal, visit_id: str, pools: list, ev: Optional[list]) -> Decimal:
+        cap = self.amount.fn(fr)
+        if cap is not None:
+            capped = min(fund, cap)
+            if ev is not None:
+                ev.append(Event("visit_cap", {"cap": cap, "before": fund, "fund": capped, "applied": capped < fund,
+                                              "details": fr.take()}, capped, self.rule, self.source, self.cite))
+            fund = capped
+        else:
+            fr.take()
+        pools.append((f"visit:{visit_id}", cap))
+        return fund
+
+
+@attrs.frozen
+class AnnualCap:
+    """One annual pool; ``shared`` pools are named by the cap's id."""
+
+    id: str
+    """The shared cap's id, or ``<benefit>:<n>`` for a benefit's own cap."""
+    label: str
+    amount: Code
+    per: Optional[Code]
+    shared: bool
+    rule: str
+    source: Optional[Span]
+    cite: Optional[Citation]
+
+    def limit(self, fr: Frame, used: dict, pools: list, ev: Optional[list], fund: Decimal):
+        """Apply the pool to ``fund``; return the (possibly lowered) fund and the pool's key."""
+        amount = self.amount.fn(fr)
+        key = self.per.fn(fr) if self.per is not None else None
+        if self.shared:
+            pool = ("cap", self.id)
+        else:
+            benefit, index = self.id.rsplit(":", 1)
+            pool = ("benefit", benefit, int(index), key)
+        if amount is None:
+            if ev is not None:
+                ev.append(Event("annual_cap_unstated", {"cap": self.id, "label": self.label, "key": key},
+                                None, self.rule, self.source, self.cite))
+                fr.take()
+            return fund, None
+        spent = used[pool]
+        left = max(amount - spent, ZERO)
+        capped = min(fund, left)
+        if ev is not None:
+            ev.append(Event("annual_cap", {
+                "cap": self.id, "label": self.label, "key": key, "limit": amount, "used": spent, "left": left,
+                "before": fund, "fund": capped, "applied": capped < fund, "details": fr.take()},
+                capped, self.rule, self.source, self.cite))
+        pools.append((":".join(str(part) for part in pool), amount))
+        return capped, pool
+
+
+def apply_annual_caps(caps: tuple[AnnualCap, ...], year: Year, fr: Frame, fund: Decimal, pools: list,
+                      ev: Optional[list]) -> Decimal:
+    """Every annual pool of a benefit, in order; the final payment counts toward each."""
+    charged = []
+    for cap in caps:
+        fund, pool = cap.limit(fr, year.cap_used, pools, ev, fund)
+        if pool is not None:
+            charged.append(pool)
+    for pool in charged:
+        year.cap_used[pool] += fund
+    return fund
+
+
+def compile_visit_cap(cx: CompileContext, benefit: ast.Benefit) -> Optional[VisitCap]:
+    if benefit.visit_cap is None:
+        return None
+    return VisitCap(cx.expr(benefit.visit_cap), f"{benefit.id}.visit_cap", benefit.visit_cap.span,
+                    cx.cite(benefit.visit_cap_cite))
+
+
+def compile_annual_caps(cx: CompileContext, benefit: ast.Benefit) -> tuple[AnnualCap, ...]:
+    caps = []
+    scope = cx.policy.scopes[cx.main]
+    for index, cap in enumerate(benefit.annual_caps):
+        amount = cap.amount
+        binding = scope.get(amount.name) if isinstance(amount, ast.Name) else None
+        if binding is not None and binding.kind == "cap":
+            shared: ast.CapDecl = cx.policy.caps[amount.name]
+            caps.append(AnnualCap(shared.id, shared.label, cx.expr(shared.amount), None, True, f"cap.{shared.id}",
+                                  shared.span, cx.cite(shared.cite or cap.cite)))
+        else:
+            caps.append(AnnualCap(f"{benefit.id}:{index}", "", cx.expr(amount),
+                                  cx.expr(cap.per) if cap.per is not None else None, False,
+                                  f"{benefit.id}.annual_cap", cap.span, cx.cite(cap.cite)))
+    return tuple(caps)
+
+
+__all__ = ["VisitCap", "AnnualCap", "apply_annual_caps", "compile_visit_cap", "compile_annual_caps",
+           "evaluate_constant"]

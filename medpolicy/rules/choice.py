@@ -1,0 +1,70 @@
+"""Which benefit takes a claim.
+
+Syntax: the benefit clauses ``priority N`` and ``when COND``.  Checks: a
+priority each, none shared (E111), a ``when`` each (E112) that does not read
+``claim.benefit`` (E207); no benefit that can never match (E115) or never
+win (E116).
+
+The highest-priority benefit whose ``when`` holds takes the claim.  When
+every ``when`` reads only facts with few values (care, level, condition,
+pediatric, location, filing, assistance, long-term care, and whether a
+condition is certified), the choice is a function of those values: it is
+made once per combination and remembered by the compiled program, so a
+claim's benefit is one dictionary lookup.  Otherwise the conditions are
+tried in order for each claim.
+"""
+from __future__ import annotations
+
+import operator
+from typing import Callable, Optional
+
+from ..compiled_expr import Frame
+from ..facts import FINITE_CLAIM_FIELDS, FINITE_PERSON_FIELDS
+
+_FINITE = {f"claim.{f}" for f in FINITE_CLAIM_FIELDS} | {f"person.{f}" for f in FINITE_PERSON_FIELDS}
+
+
+def _getter(fact: str) -> Optional[Callable[[Frame], object]]:
+    if fact in _FINITE:
+        root, field = fact.split(".")
+        get = operator.attrgetter(field)
+        return (lambda fr: get(fr.claim)) if root == "claim" else (lambda fr: get(fr.person))
+    if fact == "certified:claim.condition":
+        return lambda fr: fr.claim.condition in fr.person.certified
+    if fact.startswith("certified:"):
+        member = fact.split(":", 1)[1]
+        return lambda fr: member in fr.person.certified
+    return None
+
+
+class BenefitChooser:
+    """Chooses among compiled benefits (highest priority first)."""
+
+    def __init__(self, benefits: tuple):
+        self.benefits = benefits
+        self.whens = tuple((b, b.when.fn) for b in benefits)
+        self.cost = 1 + sum(b.when.size for b in benefits)
+        facts = sorted(set().union(*(b.when.facts for b in benefits))) if benefits else []
+        getters = [_getter(f) for f in facts]
+        self.getters = tuple(getters) if all(g is not None for g in getters) else None
+        self.facts = tuple(facts)
+        self.memo: dict[tuple, object] = {}
+
+    def choose(self, fr: Frame):
+        """The benefit that takes the claim in ``fr``, or None."""
+        getters = self.getters
+        if getters is None:
+            return self._scan(fr)
+        key = tuple(g(fr) for g in getters)
+        try:
+            return self.memo[key]
+        except KeyError:
+            # Filling the table from several threads at once writes the same value.
+            chosen = self.memo[key] = self._scan(fr)
+            return chosen
+
+    def _scan(self, fr: Frame):
+        for benefit, when in self.whens:
+            if when(fr):
+                return benefit
+        return None

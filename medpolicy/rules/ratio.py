@@ -1,0 +1,88 @@
+"""The ratio (报销比例) and its adjustments.
+
+Syntax: the benefit clause ``ratio EXPR``, the benefit clause ``adjust "label"
+by POINTS [when COND]``, and the declaration ``adjustment ID "label" { applies
+to [benefits] | all; when COND; ratio POINTS }`` (:class:`medpolicy.ast.RatioAdjust`,
+:class:`medpolicy.ast.Adjustment`).  Checks: percentages, ratio literals
+within 0..100% (E128), adjustments naming known benefits.
+
+The benefit's ratio is computed, then each adjustment whose ``when`` holds
+adds its points (a negative number lowers it); the result is kept within
+0%..100%.  Events: ``ratio`` (with the rows that decided it),
+``adjustment`` (for each adjustment that moved the ratio), ``ratio_clamped``.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Optional
+
+import attrs
+
+from .. import ast
+from ..compiled_expr import Code, Frame
+from ..explain import Citation, Event
+from ..span import Span
+from ..values import Percent
+from .context import HUNDRED, ZERO, CompileContext
+
+
+@attrs.frozen
+class Adjust:
+    id: str
+    label: str
+    points: Code
+    when: Optional[Code]
+    rule: str
+    source: Optional[Span]
+    cite: Optional[Citation]
+
+
+@attrs.frozen
+class RatioRule:
+    ratio: Code
+    adjustments: tuple[Adjust, ...]
+    rule: str
+    source: Optional[Span]
+    cite: Optional[Citation]
+
+    @property
+    def size(self) -> int:
+        return self.ratio.size + sum(a.points.size + (a.when.size if a.when else 0) for a in self.adjustments)
+
+    def apply(self, fr: Frame, ev: Optional[list]) -> Decimal:
+        """The visit's ratio in percentage points."""
+        points = self.ratio.fn(fr)
+        if ev is not None:
+            ev.append(Event("ratio", {"ratio": Percent(points), "details": fr.take()}, None, self.rule,
+                            self.source, self.cite))
+        for adj in self.adjustments:
+            if adj.when is not None and not adj.when.fn(fr):
+                fr.take()
+                continue
+            delta = adj.points.fn(fr)
+            if delta == 0:
+                fr.take()
+                continue
+            points += delta
+            if ev is not None:
+                ev.append(Event("adjustment", {
+                    "adjustment": adj.id, "label": adj.label, "points": Percent(delta), "ratio": Percent(points),
+                    "details": fr.take()}, None, adj.rule, adj.source, adj.cite))
+        if points < 0 or points > HUNDRED:
+            clamped = min(max(points, ZERO), HUNDRED)
+            if ev is not None:
+                ev.append(Event("ratio_clamped", {"before": Percent(points), "after": Percent(clamped)},
+                                None, self.rule))
+            points = clamped
+        return points
+
+
+def compile_ratio(cx: CompileContext, benefit: ast.Benefit) -> RatioRule:
+    adjustments = [Adjust("", a.label, cx.expr(a.points), cx.expr(a.when) if a.when is not None else None,
+                          f"{benefit.id}.adjust", a.span, cx.cite(a.cite)) for a in benefit.adjustments]
+    for a in cx.policy.adjustments:
+        if a.benefits is None or any(n.name == benefit.id for n in a.benefits):
+            adjustments.append(Adjust(a.id, a.label, cx.expr(a.ratio), cx.expr(a.when) if a.when is not None else None,
+                                      f"adjustment.{a.id}", a.span, cx.cite(a.cite)))
+    return RatioRule(cx.expr(benefit.ratio), tuple(adjustments), f"{benefit.id}.ratio", benefit.ratio.span,
+                     cx.cite(benefit.ratio_cite))
