@@ -75,7 +75,8 @@ class _Run:
             self.spend(claim_cost)
             placed = program.coverage.outside(claim, coverage_start, explain)
             if placed is None:
-                choice_frame.claim = ClaimFacts(claim)
+                # A benefit's `when` cannot read claim.benefit, so the claim itself serves as its facts.
+                choice_frame.claim = claim
                 choice_frame.claim_lets = {}
                 benefit = chooser.choose(choice_frame)
                 if benefit is None:
@@ -90,7 +91,7 @@ class _Run:
             if isinstance(placement, tuple):
                 results[group[0].id] = self.unpaid(group[0], *placement)
             else:
-                self.spend(placement.cost)
+                self.spend(placement.visit_cost)
                 for result in self.pay_visit(placement, group):
                     results[result.id] = result
         count = len(claims)

@@ -36,13 +36,34 @@ _TOKEN_NAMES = {
 
 @lru_cache(maxsize=1)
 def _lark() -> lark.Lark:
+    # Building the LALR tables takes about a third of a second; Lark keeps them in
+    # a cache file named by a hash of the grammar and options (and rebuilds it when
+    # either changes), so each process after the first only loads them.
     return lark.Lark(
         grammar_path().read_text(encoding="utf-8"),
         parser="lalr",
         lexer="contextual",
         propagate_positions=True,
         maybe_placeholders=True,
+        cache=_cache_file(),
     )
+
+
+def _cache_file() -> str | bool:
+    """Where the parse tables are cached: the user's cache folder, else Lark's default (the temp folder)."""
+    import os
+    from pathlib import Path
+
+    base = os.environ.get("XDG_CACHE_HOME") or (Path.home() / ".cache")
+    folder = Path(base) / "medpolicy"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return True
+    import hashlib
+
+    digest = hashlib.sha256(grammar_path().read_bytes() + lark.__version__.encode()).hexdigest()[:16]
+    return str(folder / f"grammar-{digest}.lark")
 
 
 def parse(text: str, path: str = "<string>", max_nesting: int = 200) -> ast.File:

@@ -213,23 +213,83 @@ def _person(raw, conditions) -> Person:
     )
 
 
+_CLAIM_KEY_SET = frozenset(CLAIM_KEYS)
+_CARE = frozenset(BUILTIN_ENUMS["care"])
+_LOCATION = frozenset(BUILTIN_ENUMS["location"])
+_FILING = frozenset(BUILTIN_ENUMS["filing"])
+_CENT = Decimal("0.01")
+
+
 def _claim(raw, index: int, levels, conditions, limits: Limits) -> Claim:
-    where = f"claims[{index}]"
+    # The common case (every field present and well formed) is checked with
+    # plain set and type tests; the messages are only built when one fails.
     if not isinstance(raw, dict):
-        raise ScenarioError("must be a mapping", where)
-    if isinstance(raw.get("id"), (str, int)) and not isinstance(raw.get("id"), bool):
-        where = f"claims[{index}] (id {_plain(raw['id'])})"
-    _unknown_keys(raw, CLAIM_KEYS, where)
+        raise ScenarioError("must be a mapping", f"claims[{index}]")
+    get = raw.get
+    if raw.keys() - _CLAIM_KEY_SET:
+        _unknown_keys(raw, CLAIM_KEYS, _where(raw, index))
     for key in ("id", "date", "care", "level", "total"):
-        if key not in raw or raw[key] is None:
-            raise ScenarioError("is missing", f"{where}.{key}")
-    total = _amount(raw["total"], f"{where}.total", limits)
-    covered = _amount(raw["covered"], f"{where}.covered", limits) if raw.get("covered") is not None else total
+        if get(key) is None:
+            raise ScenarioError("is missing", f"{_where(raw, index)}.{key}")
+    total = _fast_amount(raw["total"], limits)
+    if total is None:
+        total = _amount(raw["total"], f"{_where(raw, index)}.total", limits)
+    covered_raw = get("covered")
+    if covered_raw is None:
+        covered = total
+    else:
+        covered = _fast_amount(covered_raw, limits)
+        if covered is None:
+            covered = _amount(covered_raw, f"{_where(raw, index)}.covered", limits)
     if covered > total:
-        raise ScenarioError(f"covered ({covered}) is more than total ({total})", f"{where}.covered")
+        raise ScenarioError(f"covered ({covered}) is more than total ({total})", f"{_where(raw, index)}.covered")
     level = raw["level"]
     if isinstance(level, (int, Decimal)) and not isinstance(level, bool):
         level = str(level)
+    care, location, filing = raw["care"], get("location", "local"), get("filing", "none")
+    condition, institution = get("condition"), get("institution")
+    pediatric = get("pediatric", False)
+    claim_id, date = raw["id"], raw["date"]
+    if not (type(claim_id) is str and claim_id.strip() and type(care) is str and care in _CARE
+            and type(level) is str and level in levels and type(location) is str and location in _LOCATION
+            and type(filing) is str and filing in _FILING
+            and (condition is None or (type(condition) is str and condition in conditions))
+            and (institution is None or (type(institution) is str and institution.strip()))
+            and type(pediatric) is bool and type(date) is str and len(date) == 10):
+        return _slow_claim(raw, index, levels, conditions, limits, total, covered, level)
+    try:
+        day = dt.date.fromisoformat(date)
+    except ValueError:
+        return _slow_claim(raw, index, levels, conditions, limits, total, covered, level)
+    return Claim(claim_id, day, care, level, total, covered, institution, condition, pediatric, location, filing,
+                 index)
+
+
+def _where(raw: dict, index: int) -> str:
+    if isinstance(raw.get("id"), (str, int)) and not isinstance(raw.get("id"), bool):
+        return f"claims[{index}] (id {_plain(raw['id'])})"
+    return f"claims[{index}]"
+
+
+def _fast_amount(value, limits: Limits):
+    """An amount given as text or a number with at most two decimals, within limits; None to check slowly."""
+    if type(value) is str:
+        try:
+            amount = Decimal(value)
+        except InvalidOperation:
+            return None
+    elif type(value) is Decimal:
+        amount = value
+    else:
+        return None
+    if amount.is_finite() and 0 <= amount <= limits.max_amount and amount.as_tuple().exponent >= -2:
+        return amount.quantize(_CENT)
+    return None
+
+
+def _slow_claim(raw, index: int, levels, conditions, limits: Limits, total, covered, level) -> Claim:
+    """The same checks, field by field, to say exactly which field is wrong."""
+    where = _where(raw, index)
     condition = raw.get("condition")
     institution = raw.get("institution")
     return Claim(

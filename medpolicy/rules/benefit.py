@@ -59,9 +59,11 @@ class CompiledBenefit:
     rounding: tuple[str, Decimal] = ("half_up", Decimal("0.01"))
     rounding_cite: Optional[Citation] = None
 
-    @property
-    def cost(self) -> int:
-        """Evaluation steps one visit may take, for the step budget."""
+    visit_cost: int = attrs.field(init=False, eq=False, repr=False)
+    """Evaluation steps one visit may take, for the step budget."""
+
+    @visit_cost.default
+    def _cost(self) -> int:
         size = 1 + len(self.counts)
         for part in (self.deductible, self.ratio):
             size += part.size if part is not None else 0
