@@ -465,12 +465,15 @@ class CITable:
 
 @attrs.frozen
 class CriticalIllness(Decl):
-    """The second payer, on the personal compliant burden left by the basic fund."""
+    """A payer after the basic fund, on the personal compliant burden left before it:
+    ``critical_illness "title" {…}`` or ``payer ID "title" {…}``."""
 
     title: str
     covers: Optional[Expr]
     covers_cite: Optional[Cite]
     tables: tuple[CITable, ...]
+    id: str = attrs.field(default="critical_illness", kw_only=True)
+    """``critical_illness`` for the ``critical_illness`` declaration; a ``payer``'s own id otherwise."""
     span: Span = span_field()
 
 

@@ -102,7 +102,9 @@ class _Checker(TypeChecking, Reachability):
             caps={d.id: d for d in decls if isinstance(d, ast.CapDecl)},
             adjustments=tuple(d for d in decls if isinstance(d, ast.Adjustment)),
             coverage=next((d for d in decls if isinstance(d, ast.Coverage)), None),
-            critical=next((d for d in decls if isinstance(d, ast.CriticalIllness)), None),
+            critical=next((d for d in decls if isinstance(d, ast.CriticalIllness) and d.id == "critical_illness"),
+                          None),
+            payers=tuple(d for d in decls if isinstance(d, ast.CriticalIllness)),
             premium=next((d for d in decls if isinstance(d, ast.Premium)), None),
             scopes=self.scopes, sources=self.sources, texts=self.program.texts,
             warnings=tuple(d for d in self.diagnostics if d.severity == "warning"),
@@ -243,8 +245,16 @@ class _Checker(TypeChecking, Reachability):
             elif isinstance(decl, ast.Premium):
                 self._check_premium(decl, file.path)
         if is_main:
+            payer_ids: dict[str, Span] = {}
+            for decl in file.decls:
+                if isinstance(decl, ast.CriticalIllness):
+                    if decl.id in payer_ids and decl.id != "critical_illness":
+                        self.error("E101", f"payer '{decl.id}' is declared twice", decl.span,
+                                   help=f"the first is at {payer_ids[decl.id]}")
+                    payer_ids.setdefault(decl.id, decl.span)
             for kind in (ast.Coverage, ast.CriticalIllness, ast.Premium):
-                found = [d for d in file.decls if isinstance(d, kind)]
+                found = [d for d in file.decls if isinstance(d, kind)
+                         and (kind is not ast.CriticalIllness or d.id == "critical_illness")]
                 for extra in found[1:]:
                     self.error("E101", f"the policy has more than one `{_keyword(kind)}` declaration", extra.span)
 

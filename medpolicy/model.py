@@ -57,10 +57,13 @@ class Policy:
     adjustments: tuple[ast.Adjustment, ...]
     coverage: Optional[ast.Coverage]
     critical: Optional[ast.CriticalIllness]
+    """The ``critical_illness`` declaration, if any."""
     premium: Optional[ast.Premium]
     scopes: dict[str, dict[str, Binding]]
     """Display path → name → binding."""
     sources: dict[tuple[str, str], ast.Source]
     """(display path, source id) → source declaration."""
     texts: dict[str, str] = attrs.field(eq=False, repr=False, factory=dict)
+    payers: tuple = ()
+    """Every payer after the basic fund (critical illness included), in declaration order."""
     warnings: tuple = ()

@@ -388,6 +388,9 @@ class _ToAst(Transformer):
         return ("excluded", _unquote(reason), cite, self._span(meta))
 
     # -- critical illness
+    def payer_decl(self, meta, name, title, *clauses):
+        return attrs.evolve(self.critical_decl(meta, title, *clauses), id=str(name))
+
     def critical_decl(self, meta, title, *clauses):
         covers = covers_cite = None
         tables = []
