@@ -70,6 +70,10 @@ class _Run:
         results: dict[str, ClaimResult] = {}
         visits: dict[tuple, tuple[object, list[Claim]]] = {}
         chooser, claim_cost = program.chooser, program.claim_cost
+        count = len(claims)
+        # Each claim's explanation starts with its place in the processing order.
+        self.order = {c.index: Event("order", {"position": n, "count": count})
+                      for n, c in enumerate(claims, 1)} if explain else {}
         choice_frame = Frame(self.person, None, self.year.counters, self.person_lets, {}, None)
         for claim in claims:
             self.spend(claim_cost)
@@ -94,16 +98,7 @@ class _Run:
                 self.spend(placement.visit_cost)
                 for result in self.pay_visit(placement, group):
                     results[result.id] = result
-        count = len(claims)
-        if explain:
-            ordered = []
-            for n, claim in enumerate(claims, 1):
-                result = results[claim.id]
-                order = Event("order", {"position": n, "count": count})
-                ordered.append(_with_events(result, (order,) + result.events))
-            ordered = tuple(ordered)
-        else:
-            ordered = tuple(results[c.id] for c in claims)
+        ordered = tuple(results[c.id] for c in claims)
         totals = _totals(ordered, program)
         premium = program.premium.personal(self.frame(), explain)
         notes = ((Event("processing_order", {}),) + coverage_notes) if explain else ()
@@ -113,7 +108,7 @@ class _Run:
 
     def unpaid(self, claim: Claim, status: str, events: tuple) -> ClaimResult:
         if self.explain:
-            events = events + (Event("patient_all", {"total": claim.total}, claim.total),)
+            events = (self.order[claim.index],) + events + (Event("patient_all", {"total": claim.total}, claim.total),)
         payers = tuple(PayerAmount(p.id, p.title, ZERO) for p in self.program.payers)
         return ClaimResult(claim.id, claim.date, status, None, None, claim.total, claim.covered, ZERO, payers,
                            claim.total, events)
@@ -157,7 +152,7 @@ class _Run:
                visit) -> ClaimResult:
         explain = self.explain
         if explain:
-            ev = list(ev)
+            ev = [self.order[claim.index], *ev]
             ev.append(Event("basic_fund", {"amount": fund}, fund, f"{benefit.id}.fund", benefit.source))
         charges = [(pool, limit, fund) for pool, limit in pools]
         paid_before = fund
@@ -179,14 +174,7 @@ class _Run:
                                         "patient": patient}, patient))
         return ClaimResult(claim.id, claim.date, status, benefit.id, benefit.title, claim.total, claim.covered,
                            fund, tuple(payers), patient, tuple(ev) if explain else (),
-                           tuple(Charge(pool, limit, amount) for pool, limit, amount in charges),
-                           visit if grouped else None)
-
-
-def _with_events(result: ClaimResult, events: tuple) -> ClaimResult:
-    return ClaimResult(result.id, result.date, result.status, result.benefit, result.benefit_title, result.total,
-                       result.covered, result.basic_fund, result.payers, result.patient, events, result.charges,
-                       result.visit)
+                           tuple(map(Charge._make, charges)), visit if grouped else None)
 
 
 def _totals(claims: tuple[ClaimResult, ...], program: CompiledPolicy) -> Totals:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Optional
+from typing import NamedTuple, Optional
 
 import attrs
 
@@ -39,8 +39,7 @@ class Citation:
     quote: Optional[str] = None
 
 
-@attrs.frozen
-class Detail:
+class Detail(NamedTuple):
     """One thing that decided a value: a table row, a named value or a counter."""
 
     kind: str
@@ -60,9 +59,8 @@ class Detail:
     """For a row: the table's ``else`` gave the value."""
 
 
-@attrs.frozen(eq=True, hash=False)
-class Event:
-    """One step of the explanation."""
+class Event(NamedTuple):
+    """One step of the explanation (a named tuple: tens of them are made per claim)."""
 
     kind: str
     """What happened; one of :data:`EVENT_KINDS`."""
@@ -134,8 +132,7 @@ EVENT_KINDS: dict[str, dict[str, str]] = {
 }
 
 
-@attrs.frozen
-class Charge:
+class Charge(NamedTuple):
     """An amount a claim drew from a limited pool (a cap), for auditing caps."""
 
     pool: str
@@ -146,8 +143,7 @@ class Charge:
     amount: Decimal
 
 
-@attrs.frozen
-class PayerAmount:
+class PayerAmount(NamedTuple):
     """What one payer after the basic fund (e.g. critical illness) paid."""
 
     id: str

@@ -49,19 +49,31 @@ class BenefitChooser:
         self.getters = tuple(getters) if all(g is not None for g in getters) else None
         self.facts = tuple(facts)
         self.memo: dict[tuple, object] = {}
+        self.key = self._key_function(facts) if self.getters is not None else None
 
     def choose(self, fr: Frame):
         """The benefit that takes the claim in ``fr``, or None."""
         getters = self.getters
         if getters is None:
             return self._scan(fr)
-        key = tuple(g(fr) for g in getters)
+        key = self.key(fr)
         try:
             return self.memo[key]
         except KeyError:
             # Filling the table from several threads at once writes the same value.
             chosen = self.memo[key] = self._scan(fr)
             return chosen
+
+    def _key_function(self, facts: list[str]) -> Callable[[Frame], tuple]:
+        """One function reading every fact of the key (claim fields at once, through attrgetter)."""
+        claim = [f.split(".")[1] for f in facts if f.startswith("claim.")]
+        others = tuple(_getter(f) for f in facts if not f.startswith("claim."))
+        if not claim:
+            return lambda fr: tuple(g(fr) for g in others)
+        get = operator.attrgetter(*claim) if len(claim) > 1 else (lambda c, g=operator.attrgetter(claim[0]): (g(c),))
+        if not others:
+            return lambda fr: get(fr.claim)
+        return lambda fr: get(fr.claim) + tuple(g(fr) for g in others)
 
     def _scan(self, fr: Frame):
         for benefit, when in self.whens:
