@@ -10,7 +10,8 @@ prints as the step's detail.
 
 Evaluation always terminates: expressions are trees, names cannot be
 defined in terms of themselves (the checker rejects cycles), and every node
-visited counts against the environment's step budget.
+visited counts against the step budget (:class:`StepBudget`) that the
+environments of one top-level evaluation share.
 """
 from __future__ import annotations
 
@@ -21,10 +22,31 @@ from .errors import EvaluationError
 from .values import NEGATE, OPERATIONS, ZERO, Money, Months, Percent, show
 
 
+class StepBudget:
+    """The steps left to one top-level evaluation.
+
+    An environment derived from another (:meth:`ScopedEnvironment.in_file`,
+    used for every definition read) must hand on the same budget, so that the
+    limit bounds the whole evaluation rather than restarting in each file or
+    definition.
+    """
+
+    def __init__(self, steps: int):
+        self.left = steps
+
+    def spend(self) -> None:
+        self.left -= 1
+        if self.left < 0:
+            raise EvaluationError("evaluation exceeded its step limit")
+
+
 class Environment:
     """What an expression can see.  Subclasses supply the three lookups."""
 
     budget: int = 100_000
+    """Steps allowed to one top-level evaluation (the size of a fresh :class:`StepBudget`)."""
+    steps: "StepBudget | None" = None
+    """The budget being spent; environments derived from this one share it."""
 
     def name(self, node: ast.Name):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -39,9 +61,9 @@ class Environment:
         """Record what decided a value; the default forgets it."""
 
     def tick(self) -> None:
-        self.budget -= 1
-        if self.budget < 0:
-            raise EvaluationError("evaluation exceeded its step limit")
+        if self.steps is None:
+            self.steps = StepBudget(self.budget)
+        self.steps.spend()
 
 
 class ScopedEnvironment(Environment):
@@ -50,8 +72,8 @@ class ScopedEnvironment(Environment):
     Parameters, lets and lists are evaluated in the scope of the file that
     declares them, so a module's definitions see the module's names.
     Subclasses say where facts come from (:meth:`fact`), how to look at
-    another file's scope (:meth:`in_file`) and what other bindings (such as
-    counters) are worth (:meth:`other`).
+    another file's scope (:meth:`in_file`, which hands on the step budget)
+    and what other bindings (such as counters) are worth (:meth:`other`).
     """
 
     scopes: dict
@@ -235,4 +257,4 @@ _DISPATCH = {
     ast.Lookup: _lookup, ast.Cases: _cases, ast.Unstated: _unstated,
 }
 
-__all__ = ["Environment", "ScopedEnvironment", "evaluate", "type_of", "ZERO"]
+__all__ = ["Environment", "ScopedEnvironment", "StepBudget", "evaluate", "type_of", "ZERO"]

@@ -1,55 +1,84 @@
 """Which claims can reach which benefit, decided exactly.
 
 A benefit's ``when`` may read only facts with few values (care, level,
-condition, pediatric, location, filing, assistance, long-term care, and
-whether the claim's condition is certified).  Trying every combination finds
-benefits that can never match or are always shadowed by higher priorities,
-and table lookups missing a row for a value a benefit can receive.  A
-condition that reads any other fact proves nothing and is skipped.
-:class:`Reachability` is mixed into the checker.
+condition, pediatric, location, filing, assistance, long-term care) and
+whether given conditions are certified (``X in person.certified``, where X is
+the claim's condition or a condition named in the policy).  Trying every
+combination finds benefits that can never match or are always shadowed by
+higher priorities, and table lookups missing a row for a value a benefit can
+receive.  A condition that reads any other fact, or reads ``person.certified``
+otherwise, proves nothing and is skipped.  :class:`Reachability` is mixed
+into the checker.
+
+``person.certified`` is a set of conditions, but only its members that some
+condition asks about matter: at each combination of the other facts, the
+probes try every subset of the conditions asked about there (the claim's
+own condition, if some ``claim.condition in person.certified`` asks, and
+each condition named in an ``… in person.certified``).
 """
 from __future__ import annotations
 
 import itertools
+from typing import NamedTuple
 
 from . import ast
 from .errors import EvaluationError
-from .expressions import evaluate
+from .expressions import StepBudget, evaluate
 from .facts import FACT_ROOTS, FINITE_CLAIM_FIELDS, FINITE_PERSON_FIELDS
 from .typecheck import ConstantEnvironment, base_type
 
 _FINITE = {f"claim.{f}" for f in FINITE_CLAIM_FIELDS} | {f"person.{f}" for f in FINITE_PERSON_FIELDS}
 
+CERTIFIED = "person.certified"
+MAX_CERTIFIED_ASKED = 8
+"""Most conditions whose certification the probes of one combination try (2**8 subsets)."""
+MAX_PROBES = 1 << 17
+"""Most combinations tried; a policy whose conditions need more proves nothing."""
+
 
 class ProbeEnvironment(ConstantEnvironment):
-    """Evaluates benefit conditions on one combination of finite facts."""
+    """Evaluates benefit conditions on one combination of finite facts.
 
-    def __init__(self, checker, file: str, point: dict):
-        super().__init__(checker, file)
+    ``point`` maps ``claim.care``, … and ``person.certified`` (a tuple of the
+    certified conditions) to their values; each definition is evaluated once
+    per point, and all the conditions tried on one point share a step budget.
+    """
+
+    def __init__(self, checker, file: str, point: dict, steps: StepBudget | None = None,
+                 values: dict | None = None):
+        super().__init__(checker, file, steps, values)
         self.point = point
 
     def in_file(self, file: str) -> "ProbeEnvironment":
-        return ProbeEnvironment(self.checker, file, self.point)
+        return ProbeEnvironment(self.checker, file, self.point, self.steps, self.values)
 
     def fact(self, root, field):
         key = f"{root}.{field}"
-        if key == "person.certified":
-            return _CertifiedProbe(self.point.get("certified", False))
         if key in self.point:
             return self.point[key]
         return super().fact(root, field)
 
 
-class _CertifiedProbe(tuple):
-    """Stands for ``person.certified``: whether the claim's condition is certified."""
+class _Reads(NamedTuple):
+    """What an expression (with the definitions it reads) needs from the probes."""
 
-    def __new__(cls, certified: bool):
-        obj = super().__new__(cls, ())
-        obj.certified = certified
-        return obj
+    ok: bool
+    """False if it reads a fact the probes cannot enumerate."""
+    facts: frozenset = frozenset()
+    """The finite facts it reads (``claim.care``, …)."""
+    certified_claim: bool = False
+    """Whether it asks ``claim.condition in person.certified``."""
+    certified_named: frozenset = frozenset()
+    """The conditions it names in ``X in person.certified``."""
 
-    def __contains__(self, item):
-        return self.certified
+    def __or__(self, other: "_Reads") -> "_Reads":
+        return _Reads(self.ok and other.ok, self.facts | other.facts,
+                      self.certified_claim or other.certified_claim,
+                      self.certified_named | other.certified_named)
+
+
+_NOTHING = _Reads(True)
+_UNPROVABLE = _Reads(False)
 
 
 # ------------------------------------------------------------------- checker
@@ -60,28 +89,13 @@ class Reachability:
 
     def _check_reachability(self, benefits: list[ast.Benefit], file: str) -> None:
         """Find benefits no claim can reach, and table rows that are missing."""
-        whens = [b.when for b in benefits]
-        facts = set()
-        for w in whens:
-            if not self._collect_finite(w, file, facts):
-                return  # a condition reads a non-finite fact: nothing can be proved
-        axes = [(name, self._domain(name)) for name in sorted(facts)]
-        winners: dict[str, list[dict]] = {b.id: [] for b in benefits}
-        matched: set[str] = set()
-        for combo in itertools.product(*[values for _, values in axes]):
-            point = {name: value for (name, _), value in zip(axes, combo)}
-            env = ProbeEnvironment(self, file, point)
-            won = False
-            for b in benefits:
-                try:
-                    hit = evaluate(b.when, env)
-                except (EvaluationError, ArithmeticError, ValueError, OverflowError):
-                    return  # a condition that cannot be probed proves nothing
-                if hit:
-                    matched.add(b.id)
-                    if not won:
-                        winners[b.id].append(point)
-                        won = True
+        try:
+            found = self._probe(benefits, file)
+        except RecursionError:  # definitions nested too deeply to follow: nothing can be proved
+            return
+        if found is None:
+            return
+        winners, matched = found
         for b in benefits:
             if b.id not in matched:
                 self.error("E115", f"benefit '{b.id}' can never match: its `when` is false for every claim",
@@ -94,42 +108,134 @@ class Reachability:
             if winners[b.id]:
                 self._check_tables(b, winners[b.id], file)
 
-    def _collect_finite(self, expr, file, facts: set) -> bool:
-        """Gather the finite facts ``expr`` reads; False if it reads any other."""
-        ok = True
+    def _probe(self, benefits: list[ast.Benefit], file: str) -> tuple[dict, set] | None:
+        """Try the benefits on every probe point: the points each wins, and the benefits that match.
 
-        def walk(e):
-            nonlocal ok
-            if isinstance(e, ast.Attribute) and isinstance(e.target, ast.Name) and e.target.name in FACT_ROOTS:
-                key = f"{e.target.name}.{e.name}"
-                if key == "person.certified":
-                    facts.add("certified")
-                elif key in _FINITE:
-                    facts.add(key)
-                elif e.target.name != "policy":
-                    ok = False
-                return
-            if isinstance(e, ast.Attribute) and isinstance(e.target, ast.Name):
-                binding = self.scopes[file].get(e.target.name)
-                if binding is not None and binding.kind == "module":
-                    inner = self.scopes.get(binding.file, {}).get(e.name)
-                    if inner is not None and inner.kind == "let":
-                        ok = ok and self._collect_finite(inner.node.value, binding.file, facts)
-                return
-            if isinstance(e, ast.Name):
-                binding = self.scopes[file].get(e.name)
-                if binding is not None and binding.kind == "let":
-                    ok = ok and self._collect_finite(binding.node.value, binding.file, facts)
-                return
-            for child in _children(e):
-                walk(child)
+        None if nothing can be proved: a condition reads a fact that cannot be
+        enumerated, there are too many points, or a condition cannot be evaluated.
+        """
+        reads = _NOTHING
+        for b in benefits:
+            reads = reads | self._reads(b.when, file)
+            if not reads.ok:
+                return None
+        points = self._probe_points(reads)
+        if points is None:
+            return None
+        winners: dict[str, list[dict]] = {b.id: [] for b in benefits}
+        matched: set[str] = set()
+        for point in points:
+            env = ProbeEnvironment(self, file, point)
+            won = False
+            for b in benefits:
+                try:
+                    hit = evaluate(b.when, env)
+                except (EvaluationError, ArithmeticError, ValueError, OverflowError):
+                    return None
+                if hit:
+                    matched.add(b.id)
+                    if not won:
+                        winners[b.id].append(point)
+                        won = True
+        return winners, matched
 
-        walk(expr)
-        return ok
+    def _probe_points(self, reads: _Reads) -> list[dict] | None:
+        """Every combination of the facts in ``reads``; None if there are too many."""
+        axes = [(name, self._domain(name)) for name in sorted(reads.facts)]
+        named = sorted(reads.certified_named)
+        count = 1
+        for _, values in axes:
+            count *= len(values)
+        asked = len(named) + (1 if reads.certified_claim else 0)
+        if count << min(asked, MAX_CERTIFIED_ASKED + 1) > MAX_PROBES:
+            return None
+        points = []
+        for combo in itertools.product(*[values for _, values in axes]):
+            base = {name: value for (name, _), value in zip(axes, combo)}
+            if not (reads.certified_claim or named):
+                points.append(base)
+                continue
+            asked = set(named)
+            if reads.certified_claim and base.get("claim.condition") is not None:
+                asked.add(base["claim.condition"])
+            if len(asked) > MAX_CERTIFIED_ASKED:
+                return None
+            asked = sorted(asked)
+            for size in range(len(asked) + 1):
+                for certified in itertools.combinations(asked, size):
+                    points.append({**base, CERTIFIED: certified})
+        return points
+
+    def _reads(self, expr, file) -> _Reads:
+        """What ``expr``, in ``file``, reads: finite facts and certification questions."""
+        if isinstance(expr, ast.Attribute) and isinstance(expr.target, ast.Name) and expr.target.name in FACT_ROOTS:
+            key = f"{expr.target.name}.{expr.name}"
+            if key in _FINITE:
+                return _Reads(True, frozenset({key}))
+            return _NOTHING if expr.target.name == "policy" else _UNPROVABLE  # person.certified too
+        if isinstance(expr, (ast.Name, ast.Attribute)):
+            found = self._definition(expr, file)
+            if found is None:
+                return _NOTHING  # a member, a parameter, a list
+            return self._definition_reads(*found)
+        if isinstance(expr, ast.Member) and self._is_certified(expr.collection, file):
+            item, item_file = self._alias(expr.item, file)
+            if _is_fact(item, "claim", "condition"):
+                return _Reads(True, frozenset({"claim.condition"}), certified_claim=True)
+            if isinstance(item, ast.Name):
+                binding = self.scopes[item_file].get(item.name)
+                if binding is not None and binding.kind == "member" and "condition" in binding.kinds:
+                    return _Reads(True, certified_named=frozenset({item.name}))
+            return _UNPROVABLE  # which conditions it asks about is not known
+        reads = _NOTHING
+        for child in _children(expr):
+            reads = reads | self._reads(child, file)
+            if not reads.ok:
+                break
+        return reads
+
+    def _definition_reads(self, file: str, name: str) -> _Reads:
+        """What the let NAME of FILE reads, worked out once per let."""
+        cache = self.__dict__.setdefault("_reads_of_let", {})
+        key = (file, name)
+        if key not in cache:
+            cache[key] = _UNPROVABLE  # a cycle (the checker reports cycles first) proves nothing
+            cache[key] = self._reads(self.scopes[file][name].node.value, file)
+        return cache[key]
+
+    def _definition(self, expr, file) -> tuple[str, str] | None:
+        """(file, name) of the let that the name or ``module.name`` EXPR stands for, if it is one."""
+        if isinstance(expr, ast.Attribute):
+            if not isinstance(expr.target, ast.Name):
+                return None
+            module = self.scopes[file].get(expr.target.name)
+            if module is None or module.kind != "module":
+                return None
+            file, name = module.file, expr.name
+        elif isinstance(expr, ast.Name):
+            name = expr.name
+        else:
+            return None
+        binding = self.scopes.get(file, {}).get(name)
+        if binding is None or binding.kind != "let":
+            return None
+        return binding.file, name
+
+    def _alias(self, expr, file):
+        """EXPR with the lets it merely renames followed: ``(expression, file)``."""
+        found = self._definition(expr, file)
+        if found is None:
+            return expr, file
+        cache = self.__dict__.setdefault("_alias_of_let", {})
+        if found not in cache:
+            cache[found] = (expr, file)  # a cycle (the checker reports cycles first) stops here
+            cache[found] = self._alias(self.scopes[found[0]][found[1]].node.value, found[0])
+        return cache[found]
+
+    def _is_certified(self, expr, file) -> bool:
+        return _is_fact(self._alias(expr, file)[0], "person", "certified")
 
     def _domain(self, fact: str) -> list:
-        if fact == "certified":
-            return [False, True]
         root, field = fact.split(".")
         t = FACT_ROOTS[root][field]
         if t == "bool":
@@ -159,6 +265,11 @@ class Reachability:
                     self.error("E117", f"the table has no row for {key} = {shown}, which benefit '{b.id}' can receive",
                                lookup.span, help="add `else: …` (no row can name an absent value)" if value is None
                                else "add the row, or `else: …`")
+
+
+def _is_fact(e, root: str, field: str) -> bool:
+    return isinstance(e, ast.Attribute) and isinstance(e.target, ast.Name) \
+        and e.target.name == root and e.name == field
 
 
 def _children(e) -> list:

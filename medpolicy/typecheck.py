@@ -16,7 +16,7 @@ from typing import Iterable
 from . import ast
 from .diagnostics import did_you_mean
 from .errors import EvaluationError
-from .expressions import ScopedEnvironment
+from .expressions import ScopedEnvironment, StepBudget
 from .facts import BUILTIN_ENUMS, FACT_ROOTS
 from .values import OPERATIONS, ORDERED
 
@@ -60,13 +60,33 @@ def describe_type(t: str) -> str:
 
 
 class ConstantEnvironment(ScopedEnvironment):
-    """Evaluates constants: literals, parameters, and lets and lists of them."""
+    """Evaluates constants: literals, parameters, and lets and lists of them.
 
-    def __init__(self, checker, file: str):
+    One environment (with those :meth:`in_file` derives from it) is one
+    evaluation: they share one step budget, and a definition is evaluated
+    once and then read from ``values`` -- its value cannot change within one
+    evaluation, and re-evaluating a definition at every read costs time
+    exponential in the length of a chain of lets that each read the previous
+    one twice.  (The checker's environments forget notes, so nothing is lost
+    by not re-evaluating.)
+    """
+
+    def __init__(self, checker, file: str, steps: StepBudget | None = None, values: dict | None = None):
         self.checker, self.scopes, self.file = checker, checker.scopes, file
+        self.steps = steps if steps is not None else StepBudget(self.budget)
+        self.values = values if values is not None else {}
 
     def in_file(self, file: str) -> "ConstantEnvironment":
-        return ConstantEnvironment(self.checker, file)
+        return ConstantEnvironment(self.checker, file, self.steps, self.values)
+
+    def name(self, node: ast.Name):
+        binding = self.scopes[self.file].get(node.name)
+        if binding is None or binding.kind not in ("param", "let", "list"):
+            return super().name(node)
+        key = (binding.file, node.name)
+        if key not in self.values:
+            self.values[key] = super().name(node)
+        return self.values[key]
 
     def other(self, binding, node):
         raise EvaluationError("not constant")
