@@ -296,6 +296,10 @@ class TypeChecking:
                 self.error("E200", f"{target.name} has no field '{e.name}'", e.span,
                            help=did_you_mean(e.name, fields) or f"fields: {', '.join(fields)}")
                 return ERROR
+            if (target.name, e.name) == ("policy", "collection_end") and self._no_collection():
+                self.error("E207", "policy.collection_end is read, but the policy header states no collection period",
+                           e.span, help="add `collection START .. END` to the policy header")
+                return ERROR
             roots.add(target.name)
             return fields[e.name]
         if isinstance(target, ast.Name):
@@ -315,6 +319,10 @@ class TypeChecking:
                 return ERROR
         self.error("E204", f"'.{e.name}' can follow person, claim, policy or a module alias only", e.span)
         return ERROR
+
+    def _no_collection(self) -> bool:
+        header = self.program.main.header
+        return isinstance(header, ast.PolicyHeader) and header.collection is None
 
     def _infer_call(self, e: ast.Call, types: list[str]) -> str:
         if e.function not in FUNCTIONS:

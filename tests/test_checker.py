@@ -517,13 +517,27 @@ def test_bundled_policy_checks_clean(policy_id):
 NATIONAL = '\nimport "shared/national_waiting_period.mpol" as national\n\ncoverage starts national.benefits_start "等待期"\n'
 
 
+WITH_COLLECTION = HEAD.replace("  year 2026-01-01 .. 2026-12-31\n",
+                                "  year 2026-01-01 .. 2026-12-31\n  collection 2025-09-01 .. 2025-12-31\n")
+
+
 def test_import_falls_back_to_the_bundled_modules(tmp_path):
     path = tmp_path / "city.mpol"
-    path.write_text(policy(NATIONAL), encoding="utf-8")
+    path.write_text(policy(NATIONAL, head=WITH_COLLECTION), encoding="utf-8")
     program = load(path)
     assert program.imports[(program.main.path, "national")] == "policies/shared/national_waiting_period.mpol"
     checked = check(program)
     assert checked.coverage is not None
+
+
+def test_the_national_rule_needs_a_collection_period(tmp_path):
+    """It asks whether the person paid by the end of the collection period: without one it cannot be read."""
+    path = tmp_path / "city.mpol"
+    path.write_text(policy(NATIONAL), encoding="utf-8")
+    with pytest.raises(PolicyError) as err:
+        check(load(path))
+    assert {d.code for d in err.value.diagnostics} == {"E207"}
+    assert all("collection" in (d.help or "") for d in err.value.diagnostics)
 
 
 def test_a_local_module_wins_over_the_bundled_one(tmp_path):
