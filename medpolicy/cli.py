@@ -18,7 +18,7 @@ from .diagnostics import render_all
 from .errors import MedpolicyError, PolicyError
 from .evaluator import evaluate_scenario
 from .loader import available_policies, display_path, load, resolve
-from .messages import LANGS, default_lang
+from .messages import LANGS, default_lang, word
 from .scenario import load_scenario, policy_reference, validate
 
 LANG_OPTION = click.option("--lang", type=click.Choice(LANGS), default=None,
@@ -75,10 +75,12 @@ def eval_command(scenario, policy_ref, fmt, no_explain, lang):
 @main.command("check")
 @click.argument("policies", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def check_command(policies, fmt):
+@LANG_OPTION
+def check_command(policies, fmt, lang):
     """Check policies (ids or paths); exit 1 if any has an error."""
     import json
 
+    lang = lang or default_lang()
     failed = False
     report = []
     for ref in policies:
@@ -91,14 +93,14 @@ def check_command(policies, fmt):
                 report.append({"policy": ref, "ok": False, "diagnostics": [d.as_dict() for d in err.diagnostics]})
             else:
                 click.echo(render_all(err.diagnostics, err.sources), err=True)
-                click.echo(f"{display_path(path)}: {len(err.diagnostics)} problem(s)", err=True)
+                click.echo(word("check.problems", lang, path=display_path(path), count=len(err.diagnostics)), err=True)
             continue
         if fmt == "json":
             report.append({"policy": ref, "ok": True, "diagnostics": [d.as_dict() for d in policy.warnings]})
         else:
             if policy.warnings:
                 click.echo(render_all(policy.warnings, policy.texts), err=True)
-            click.echo(f"{display_path(path)}: ok ({len(policy.benefits)} benefits)")
+            click.echo(word("check.ok", lang, path=display_path(path), benefits=len(policy.benefits)))
     if fmt == "json":
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
     sys.exit(1 if failed else 0)
@@ -108,7 +110,8 @@ def check_command(policies, fmt):
 @click.argument("policy_ref", metavar="POLICY")
 @click.option("--examples", default=300, show_default=True, help="How many scenarios to generate.")
 @click.option("--seed", type=int, default=None, help="Random seed (default: a fixed, repeatable search).")
-def verify_command(policy_ref, examples, seed):
+@LANG_OPTION
+def verify_command(policy_ref, examples, seed, lang):
     """Check the invariants on generated scenarios; print a counterexample if one fails."""
     try:
         from .verify import verify
@@ -120,11 +123,10 @@ def verify_command(policy_ref, examples, seed):
     policy = compile_policy(check(load(path)))
     result = verify(policy, examples=examples, seed=seed)
     if result is None:
-        click.echo(f"{display_path(path)}: {examples} generated scenarios, every invariant holds "
-                   "(conservation, bounds, caps, determinism, order, monotonicity, reasons for unpaid claims)")
+        click.echo(word("verify.ok", lang or default_lang(), path=display_path(path), examples=examples))
         return
     scenario, problems = result
-    click.echo(f"{display_path(path)}: counterexample found", err=True)
+    click.echo(word("verify.failed", lang or default_lang(), path=display_path(path)), err=True)
     for problem in problems:
         click.echo(f"  - {problem}", err=True)
     click.echo(yaml.safe_dump(dict({"policy": policy_ref}, **scenario), allow_unicode=True, sort_keys=False))
@@ -132,13 +134,14 @@ def verify_command(policy_ref, examples, seed):
 
 
 @main.command("policies")
-def policies_command():
+@LANG_OPTION
+def policies_command(lang):
     """List the policies on the search path (MEDPOLICY_PATH, then the bundled ones)."""
     for name, path in available_policies():
         try:
             title = check(load(path)).title
         except PolicyError:
-            title = "(does not check)"
+            title = word("policies.broken", lang or default_lang())
         click.echo(f"{name}\t{title}\t{display_path(path)}")
 
 

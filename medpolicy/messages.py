@@ -143,6 +143,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "section.claim": {"zh": "费用 {id}（{date}）：{what}", "en": "Claim {id} ({date}): {what}"},
     "section.premium": {"zh": "个人缴费", "en": "Premium"},
     "explanation_off": {"zh": "（未生成逐步说明）", "en": "(evaluated without explanation)"},
+    # other commands
+    "check.ok": {"zh": "{path}：检查通过（{benefits} 项待遇）", "en": "{path}: ok ({benefits} benefits)"},
+    "check.problems": {"zh": "{path}：发现 {count} 个问题", "en": "{path}: {count} problem(s)"},
+    "verify.ok": {"zh": "{path}：生成 {examples} 个场景，各项不变量均成立（资金守恒、上下限、限额、确定性、处理顺序、单调性、未支付须说明原因）",
+                  "en": "{path}: {examples} generated scenarios, every invariant holds (conservation, bounds, caps, "
+                        "determinism, order, monotonicity, reasons for unpaid claims)"},
+    "verify.failed": {"zh": "{path}：发现反例", "en": "{path}: counterexample found"},
+    "policies.broken": {"zh": "（检查未通过）", "en": "(does not check)"},
 }
 
 # Display names of the members the scenario contract fixes, and of facts.

@@ -206,3 +206,13 @@ def test_policies_lists_the_bundled_ones():
     result = invoke("policies")
     names = [line.split("\t")[0] for line in result.stdout.splitlines()]
     assert {"karamay", "lanzhou", "shanghai"} <= set(names)
+
+
+def test_every_command_speaks_the_language_asked_for(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    zh = invoke("check", "karamay", "--lang", "zh")
+    en = invoke("check", "karamay", "--lang", "en")
+    assert zh.stdout.strip() == "policies/karamay.mpol：检查通过（6 项待遇）"
+    assert en.stdout.strip() == "policies/karamay.mpol: ok (6 benefits)"
+    for command in (["policies"], ["verify", "lanzhou", "--examples", "5"], ["eval", "examples/karamay-pku-case3.yaml"]):
+        assert invoke(*command, "--lang", "zh").exit_code == 0

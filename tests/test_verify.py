@@ -148,7 +148,7 @@ def test_violations_of_a_sound_statement_are_empty():
 
 
 def test_verify_command(monkeypatch):
-    ok = CliRunner().invoke(main, ["verify", "lanzhou", "--examples", "20"])
+    ok = CliRunner().invoke(main, ["verify", "lanzhou", "--examples", "20", "--lang", "en"])
     assert ok.exit_code == 0 and "every invariant holds" in ok.stdout
     finish = evaluator._Run.finish
 
@@ -157,7 +157,7 @@ def test_verify_command(monkeypatch):
         return attrs.evolve(result, basic_fund=result.basic_fund + Decimal("0.01"))
 
     broken(monkeypatch, "finish", leaky)
-    bad = CliRunner().invoke(main, ["verify", "lanzhou", "--examples", "50"])
+    bad = CliRunner().invoke(main, ["verify", "lanzhou", "--examples", "50", "--lang", "en"])
     assert bad.exit_code == 1
     assert "counterexample found" in bad.stderr
     assert bad.stdout.startswith("policy: lanzhou\nperson:")  # a scenario to reproduce it with
