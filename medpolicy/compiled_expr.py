@@ -119,7 +119,8 @@ class ExpressionCompiler:
     def __init__(self, policy: Policy):
         self.policy = policy
         self.scopes = policy.scopes
-        self.lets: dict[tuple[str, str], Code] = {}
+        self.definitions: dict[tuple[str, str], Code] = {}
+        """(file, name) → the compiled param, let or list, compiled once."""
         self.policy_facts = {"start": policy.start, "end": policy.end,
                              "collection_start": policy.collection_start,
                              "collection_end": policy.collection_end}
@@ -185,7 +186,7 @@ class ExpressionCompiler:
 
     def _definition(self, binding, name: str) -> Code:
         key = (binding.file, name)
-        code = self.lets.get(key)
+        code = self.definitions.get(key)
         if code is not None:
             return code
         if binding.kind == "param":
@@ -196,7 +197,7 @@ class ExpressionCompiler:
             code = self._compile(binding.node.items, binding.file)
         else:
             code = self._let(binding, name)
-        self.lets[key] = code
+        self.definitions[key] = code
         return code
 
     def _let(self, binding, name: str) -> Code:
@@ -471,7 +472,8 @@ def _describe_key(expr, compiler: ExpressionCompiler, file: str) -> str:
 def _key_label(expr, compiler: ExpressionCompiler, file: str) -> str:
     if isinstance(expr, ast.Name):
         binding = compiler.scopes[file].get(expr.name)
-        return getattr(binding.node, "label", None) or "" if binding is not None and binding.node else ""
+        if binding is not None and binding.node is not None:
+            return getattr(binding.node, "label", None) or ""
     return ""
 
 

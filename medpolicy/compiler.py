@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 
-from .explain import CRITICAL_ILLNESS
 from .model import Policy
 from .program import CompiledPolicy
 from .rules.benefit import compile_benefit
@@ -53,4 +52,4 @@ def content_hash(policy: Policy) -> str:
     return "sha256:" + digest.hexdigest()
 
 
-__all__ = ["compile_policy", "content_hash", "CRITICAL_ILLNESS"]
+__all__ = ["compile_policy", "content_hash"]

@@ -338,7 +338,7 @@ _INLINE_DETAILS = {"payer_burden"}
 
 def _cap_name(d: dict, lang: str, labels: Optional[dict]) -> str:
     if d["label"]:
-        return d["label"] if lang == "zh" or not d["label"] else f"annual cap {d['label']}"
+        return d["label"] if lang == "zh" else f"annual cap {d['label']}"
     benefit = d["cap"].rsplit(":", 1)[0]
     key = d.get("key")
     if key is None:

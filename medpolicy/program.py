@@ -9,8 +9,6 @@ is never changed by an evaluation, and so may be shared by threads.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Optional
-
 import attrs
 
 from .model import Policy
@@ -83,6 +81,3 @@ class CompiledPolicy:
     @property
     def texts(self) -> dict[str, str]:
         return self.model.texts
-
-    def benefit(self, benefit_id: str) -> Optional[CompiledBenefit]:
-        return next((b for b in self.benefits if b.id == benefit_id), None)

@@ -24,7 +24,7 @@ from typing import Optional
 import attrs
 
 from .. import ast
-from ..compiled_expr import Code, Frame, evaluate_constant
+from ..compiled_expr import Code, Frame
 from ..explain import Citation, Event
 from ..span import Span
 from .context import ZERO, CompileContext, Year
@@ -129,5 +129,4 @@ def compile_annual_caps(cx: CompileContext, benefit: ast.Benefit) -> tuple[Annua
     return tuple(caps)
 
 
-__all__ = ["VisitCap", "AnnualCap", "apply_annual_caps", "compile_visit_cap", "compile_annual_caps",
-           "evaluate_constant"]
+__all__ = ["VisitCap", "AnnualCap", "apply_annual_caps", "compile_visit_cap", "compile_annual_caps"]
