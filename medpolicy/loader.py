@@ -162,6 +162,11 @@ def load_source(text: str, shown: str = "<string>", root: Path | None = None,
 
 
 def _resolve_import(decl: ast.Import, root: Path, diagnostics: list[Diagnostic]) -> Path | None:
+    if any(ord(ch) < 32 for ch in decl.path):
+        # The operating system refuses such a name outright (a NUL byte raises ValueError).
+        diagnostics.append(Diagnostic("E301", "import path contains a control character", decl.span,
+                                      help="write the path of a .mpol file inside the policies folder"))
+        return None
     rel = PurePosixPath(decl.path)
     if rel.is_absolute() or decl.path.startswith(("/", "\\")) or ":" in decl.path:
         diagnostics.append(Diagnostic("E301", f"import path '{decl.path}' is absolute", decl.span,
