@@ -109,9 +109,12 @@ class _Run:
     def unpaid(self, claim: Claim, status: str, events: tuple) -> ClaimResult:
         if self.explain:
             events = (self.order[claim.index],) + events + (Event("patient_all", {"total": claim.total}, claim.total),)
-        payers = tuple(PayerAmount(p.id, p.title, ZERO) for p in self.program.payers)
-        return ClaimResult(claim.id, claim.date, status, None, None, claim.total, claim.covered, ZERO, payers,
-                           claim.total, events)
+        return ClaimResult(claim.id, claim.date, status, None, None, claim.total, claim.covered, ZERO,
+                           self.no_payers(), claim.total, events)
+
+    def no_payers(self) -> tuple[PayerAmount, ...]:
+        """Every payer of the policy, having paid nothing."""
+        return tuple(PayerAmount(p.id, p.title, ZERO) for p in self.program.payers)
 
     def pay_visit(self, benefit, claims: list[Claim]) -> list[ClaimResult]:
         explain = self.explain
@@ -167,7 +170,7 @@ class _Run:
                 paid_before += amount
                 payers.append(PayerAmount(payer.id, payer.title, amount))
         else:
-            payers = [PayerAmount(p.id, p.title, ZERO) for p in self.program.payers]
+            payers = self.no_payers()
         patient = claim.total - paid_before
         if explain:
             ev.append(Event("patient", {"total": claim.total, "basic_fund": fund, "payers": paid_before - fund,

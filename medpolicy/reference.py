@@ -37,6 +37,7 @@ import attrs
 
 from . import ast
 from .errors import EvaluationError
+from .rules.context import source_text
 from .span import Span
 from .expressions import ScopedEnvironment, evaluate
 from .limits import DEFAULT_LIMITS, Limits
@@ -230,14 +231,7 @@ class _Evaluation:
         return text + (f": “{cite.quote}”" if cite.quote else "")
 
     def source_text(self, span) -> str:
-        """The policy text a span covers, on one line (for showing a condition)."""
-        lines = self.policy.texts.get(span.file, "").splitlines()
-        if not (1 <= span.line <= span.end_line <= len(lines)):
-            return ""
-        chunk = lines[span.line - 1:span.end_line]
-        chunk[-1] = chunk[-1][:span.end_column - 1]  # cut the end first: columns count from the line start
-        chunk[0] = chunk[0][span.column - 1:]
-        return " ".join(part.strip() for part in chunk)
+        return source_text(self.policy.texts, span)
 
     def round(self, amount: Decimal) -> Decimal:
         return round_money(amount, self.policy.rounding_mode, self.policy.rounding_unit)

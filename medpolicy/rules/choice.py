@@ -45,16 +45,14 @@ class BenefitChooser:
         self.whens = tuple((b, b.when.fn) for b in benefits)
         self.cost = 1 + sum(b.when.size for b in benefits)
         facts = sorted(set().union(*(b.when.facts for b in benefits))) if benefits else []
-        getters = [_getter(f) for f in facts]
-        self.getters = tuple(getters) if all(g is not None for g in getters) else None
         self.facts = tuple(facts)
         self.memo: dict[tuple, object] = {}
-        self.key = self._key_function(facts) if self.getters is not None else None
+        self.key = self._key_function(facts) if all(_getter(f) is not None for f in facts) else None
+        """Reads the facts every `when` depends on; None when some `when` reads another fact."""
 
     def choose(self, fr: Frame):
         """The benefit that takes the claim in ``fr``, or None."""
-        getters = self.getters
-        if getters is None:
+        if self.key is None:
             return self._scan(fr)
         key = self.key(fr)
         try:

@@ -42,14 +42,18 @@ class CompileContext:
         return Citation(cite.source, source.title if source else cite.source, cite.section, cite.quote)
 
     def source_text(self, span) -> str:
-        """The policy text a span covers, on one line (to show a condition as written)."""
-        lines = self.policy.texts.get(span.file, "").splitlines()
-        if not (1 <= span.line <= span.end_line <= len(lines)):
-            return ""
-        chunk = lines[span.line - 1:span.end_line]
-        chunk[-1] = chunk[-1][:span.end_column - 1]  # cut the end first: columns count from the line start
-        chunk[0] = chunk[0][span.column - 1:]
-        return " ".join(part.strip() for part in chunk)
+        return source_text(self.policy.texts, span)
+
+
+def source_text(texts: dict[str, str], span) -> str:
+    """The policy text a span covers, on one line (to show a condition as written)."""
+    lines = texts.get(span.file, "").splitlines()
+    if not (1 <= span.line <= span.end_line <= len(lines)):
+        return ""
+    chunk = lines[span.line - 1:span.end_line]
+    chunk[-1] = chunk[-1][:span.end_column - 1]  # cut the end first: columns count from the line start
+    chunk[0] = chunk[0][span.column - 1:]
+    return " ".join(part.strip() for part in chunk)
 
 
 class Year:
