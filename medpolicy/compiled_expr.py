@@ -30,7 +30,7 @@ from . import ast
 from .explain import Detail
 from .facts import FACT_ROOTS
 from .model import Policy
-from .values import OPERATIONS, RAW_OPERATIONS, typed
+from .values import OPERATIONS, RAW_OPERATIONS, typed, typer
 
 _NOT_CONSTANT = object()
 
@@ -40,18 +40,21 @@ class Frame:
 
     ``person_lets`` is shared by every frame of one scenario; ``claim_lets``
     belongs to one claim (or visit).  ``trace`` is a list while explaining and
-    None otherwise.
+    None otherwise.  ``benefit`` is the id of the benefit paying the claim
+    (``claim.benefit``): kept here, not on the claim, so that a scenario's
+    claims are read as they are, never copied.
     """
 
-    __slots__ = ("person", "claim", "counters", "person_lets", "claim_lets", "trace")
+    __slots__ = ("person", "claim", "counters", "person_lets", "claim_lets", "trace", "benefit")
 
-    def __init__(self, person, claim, counters, person_lets, claim_lets, trace):
+    def __init__(self, person, claim, counters, person_lets, claim_lets, trace, benefit=None):
         self.person = person
         self.claim = claim
         self.counters = counters
         self.person_lets = person_lets
         self.claim_lets = claim_lets
         self.trace = trace
+        self.benefit = benefit
 
     def take(self) -> tuple:
         """The details traced since the last take, without repeats; starts a new trace."""
@@ -59,7 +62,9 @@ class Frame:
         if trace is None:
             return ()
         self.trace = []
-        return _unique(trace) if trace else ()
+        if len(trace) < 2:
+            return tuple(trace)
+        return _unique(trace)
 
 
 def _unique(details: list) -> tuple:
@@ -218,6 +223,7 @@ class ExpressionCompiler:
             code = Code(read_constant, type_, body.facts, 1)
         else:
             per_claim = body.reads_claim
+            wrap = typer(type_)
 
             def read(fr):
                 cache = fr.claim_lets if per_claim else fr.person_lets
@@ -234,7 +240,7 @@ class ExpressionCompiler:
                             value = body_fn(fr)
                         finally:
                             fr.trace = trace
-                        inner.append(Detail("let", name, label, typed(type_, value)))
+                        inner.append(Detail("let", name, label, wrap(value)))
                         hit = (value, _unique(inner))
                     cache[key] = hit
                 if trace is not None:
@@ -255,6 +261,8 @@ class ExpressionCompiler:
             get = operator.attrgetter(field)
             if root == "person":
                 return Code(lambda fr: get(fr.person), type_, frozenset({f"person.{field}"}))
+            if field == "benefit":
+                return Code(lambda fr: fr.benefit, type_, frozenset({"claim.benefit"}))
             return Code(lambda fr: get(fr.claim), type_, frozenset({f"claim.{field}"}))
         binding = self.scopes[file][target.name]  # a module alias: the checker allows nothing else
         return self._name(ast.Name(e.name, span=e.span), binding.file)
@@ -377,6 +385,7 @@ class ExpressionCompiler:
         table = {k: c.fn for k, c in rows.items()}
         fallback = default.fn if default is not None else None
         name, label, kind = _describe_key(e.key, self, file), _key_label(e.key, self, file), _base(key.type)[5:]
+        wrap = typer(type_)
 
         def fn(fr):
             k = key_fn(fr)
@@ -386,7 +395,7 @@ class ExpressionCompiler:
                 row = fallback
             value = row(fr)
             if fr is not None and fr.trace is not None:
-                fr.trace.append(Detail("row", name, label, typed(type_, value), k, kind, otherwise))
+                fr.trace.append(Detail("row", name, label, wrap(value), k, kind, otherwise))
             return value
 
         code = self._children(codes, fn, type_)

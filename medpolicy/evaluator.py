@@ -29,20 +29,20 @@ from .rules.grouping import split, split_event, visit_event, visit_key
 from .scenario import Claim, Scenario
 
 _CLAIM_SLOTS = ("id", "date", "care", "level", "institution", "condition", "pediatric", "total", "covered",
-                "location", "filing", "benefit")
+                "location", "filing")
 
 
-class ClaimFacts:
-    """``claim.*`` as compiled code reads it: one claim, or a visit of several."""
+class VisitFacts:
+    """``claim.*`` as compiled code reads it for a visit of several claims: the first
+    claim's facts, with the visit's total and covered amounts."""
 
     __slots__ = _CLAIM_SLOTS
 
-    def __init__(self, claim: Claim, benefit=None, covered=None, total=None):
+    def __init__(self, claim: Claim, covered: Decimal, total: Decimal):
         self.id, self.date, self.care, self.level = claim.id, claim.date, claim.care, claim.level
         self.institution, self.condition, self.pediatric = claim.institution, claim.condition, claim.pediatric
-        self.total = claim.total if total is None else total
-        self.covered = claim.covered if covered is None else covered
-        self.location, self.filing, self.benefit = claim.location, claim.filing, benefit
+        self.total, self.covered = total, covered
+        self.location, self.filing = claim.location, claim.filing
 
 
 class _Run:
@@ -55,8 +55,9 @@ class _Run:
         self.person_lets: dict = {}
         self.steps_left = limits.max_steps
 
-    def frame(self, claim=None) -> Frame:
-        return Frame(self.person, claim, self.year.counters, self.person_lets, {}, [] if self.explain else None)
+    def frame(self, claim=None, benefit=None) -> Frame:
+        return Frame(self.person, claim, self.year.counters, self.person_lets, {}, [] if self.explain else None,
+                     benefit)
 
     def spend(self, steps: int) -> None:
         self.steps_left -= steps
@@ -75,13 +76,14 @@ class _Run:
         self.order = {c.index: Event("order", {"position": n, "count": count})
                       for n, c in enumerate(claims, 1)} if explain else {}
         choice_frame = Frame(self.person, None, self.year.counters, self.person_lets, {}, None)
+        self.spend(claim_cost * count)
+        coverage = program.coverage
+        # Most claims fall inside the year and after coverage starts: one comparison says so.
+        first_day, last_day = max(coverage.start, coverage_start), coverage.end
         for claim in claims:
-            self.spend(claim_cost)
-            placed = program.coverage.outside(claim, coverage_start, explain)
+            placed = None if first_day <= claim.date <= last_day else coverage.outside(claim, coverage_start, explain)
             if placed is None:
-                # A benefit's `when` cannot read claim.benefit, so the claim itself serves as its facts.
                 choice_frame.claim = claim
-                choice_frame.claim_lets = {}
                 benefit = chooser.choose(choice_frame)
                 if benefit is None:
                     placed = ("no_benefit", (Event("no_benefit", {"care": claim.care, "level": claim.level,
@@ -114,18 +116,18 @@ class _Run:
 
     def no_payers(self) -> tuple[PayerAmount, ...]:
         """Every payer of the policy, having paid nothing."""
-        return tuple(PayerAmount(p.id, p.title, ZERO) for p in self.program.payers)
+        return self.program.no_payers
 
     def pay_visit(self, benefit, claims: list[Claim]) -> list[ClaimResult]:
         explain = self.explain
         ev = [] if explain else None
         if len(claims) == 1:
-            facts = ClaimFacts(claims[0], benefit.id)
-            covered = claims[0].covered
+            facts = claims[0]
+            covered = facts.covered
         else:
             covered = sum((c.covered for c in claims), ZERO)
-            facts = ClaimFacts(claims[0], benefit.id, covered, sum((c.total for c in claims), ZERO))
-        fr = self.frame(facts)
+            facts = VisitFacts(claims[0], covered, sum((c.total for c in claims), ZERO))
+        fr = self.frame(facts, benefit.id)
         if explain:
             ev.append(benefit.benefit_event(facts))
             if len(claims) > 1:
@@ -159,25 +161,27 @@ class _Run:
             ev.append(Event("basic_fund", {"amount": fund}, fund, f"{benefit.id}.fund", benefit.source))
         charges = [(pool, limit, fund) for pool, limit in pools]
         paid_before = fund
-        payers = []
-        if status == "paid" and self.program.payers:
+        program = self.program
+        if status == "paid" and program.payers:
             if fr is None:
-                fr = self.frame(ClaimFacts(claim, benefit.id))
+                fr = self.frame(claim, benefit.id)
             else:
                 fr.take()
-            for payer in self.program.payers:
+            payers = []
+            for payer in program.payers:
                 amount = payer.pay(self.year, fr, claim.covered, paid_before, ev, charges)
                 paid_before += amount
                 payers.append(PayerAmount(payer.id, payer.title, amount))
+            payers = tuple(payers)
         else:
-            payers = self.no_payers()
+            payers = program.no_payers
         patient = claim.total - paid_before
         if explain:
             ev.append(Event("patient", {"total": claim.total, "basic_fund": fund, "payers": paid_before - fund,
                                         "patient": patient}, patient))
         return ClaimResult(claim.id, claim.date, status, benefit.id, benefit.title, claim.total, claim.covered,
-                           fund, tuple(payers), patient, tuple(ev) if explain else (),
-                           tuple(map(Charge._make, charges)), visit if grouped else None)
+                           fund, payers, patient, tuple(ev) if explain else (),
+                           tuple([Charge(*c) for c in charges]), visit if grouped else None)
 
 
 def _totals(claims: tuple[ClaimResult, ...], program: CompiledPolicy) -> Totals:

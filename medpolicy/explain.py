@@ -151,8 +151,9 @@ class PayerAmount(NamedTuple):
     amount: Decimal
 
 
-@attrs.frozen
-class ClaimResult:
+class ClaimResult(NamedTuple):
+    """One claim's outcome (a named tuple: one is made per claim, so it must be cheap to build)."""
+
     id: str
     date: dt.date
     status: str

@@ -9,11 +9,14 @@ is never changed by an evaluation, and so may be shared by threads.
 from __future__ import annotations
 
 import datetime as dt
+
 import attrs
 
+from .explain import PayerAmount
 from .model import Policy
 from .rules.benefit import CompiledBenefit
 from .rules.choice import BenefitChooser
+from .rules.context import ZERO
 from .rules.coverage import CoverageRule
 from .rules.payer import BandedPayer
 from .rules.premium import PremiumRule
@@ -36,6 +39,12 @@ class CompiledPolicy:
     """``level`` / ``condition`` / ``benefit`` → id → the name the policy declares."""
     claim_cost: int = 1
     """Evaluation steps placing one claim may take (for ``Limits.max_steps``)."""
+    no_payers: tuple[PayerAmount, ...] = attrs.field(init=False, repr=False)
+    """Every payer after the basic fund, having paid nothing (what an unpaid claim shows)."""
+
+    @no_payers.default
+    def _no_payers(self) -> tuple[PayerAmount, ...]:
+        return tuple(PayerAmount(p.id, p.title, ZERO) for p in self.payers)
 
     # What services and the CLI read of the policy itself.
     @property

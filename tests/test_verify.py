@@ -44,7 +44,7 @@ def test_conservation_is_checked(monkeypatch):
 
     def leaky(self, *args, **kwargs):
         result = finish(self, *args, **kwargs)
-        return attrs.evolve(result, patient=result.patient + Decimal("0.01"))
+        return result._replace(patient=result.patient + Decimal("0.01"))
 
     broken(monkeypatch, "finish", leaky)
     assert any("≠ total" in v for v in find())
@@ -154,7 +154,7 @@ def test_verify_command(monkeypatch):
 
     def leaky(self, *args, **kwargs):
         result = finish(self, *args, **kwargs)
-        return attrs.evolve(result, basic_fund=result.basic_fund + Decimal("0.01"))
+        return result._replace(basic_fund=result.basic_fund + Decimal("0.01"))
 
     broken(monkeypatch, "finish", leaky)
     bad = CliRunner().invoke(main, ["verify", "lanzhou", "--examples", "50", "--lang", "en"])

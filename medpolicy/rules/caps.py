@@ -64,16 +64,28 @@ class AnnualCap:
     rule: str
     source: Optional[Span]
     cite: Optional[Citation]
+    pool: tuple = attrs.field(init=False, eq=False, repr=False)
+    """The key of the year's pool (a benefit's own cap adds the ``for each`` key to it)."""
+
+    @pool.default
+    def _pool(self) -> tuple:
+        if self.shared:
+            return ("cap", self.id)
+        benefit, index = self.id.rsplit(":", 1)
+        return ("benefit", benefit, int(index))
+
+    pool_name: str = attrs.field(init=False, eq=False, repr=False)
+    """The pool as a :class:`~medpolicy.explain.Charge` names it (without the key)."""
+
+    @pool_name.default
+    def _pool_name(self) -> str:
+        return ":".join(str(part) for part in self.pool)
 
     def limit(self, fr: Frame, used: dict, pools: list, ev: Optional[list], fund: Decimal):
         """Apply the pool to ``fund``; return the (possibly lowered) fund and the pool's key."""
         amount = self.amount.fn(fr)
         key = self.per.fn(fr) if self.per is not None else None
-        if self.shared:
-            pool = ("cap", self.id)
-        else:
-            benefit, index = self.id.rsplit(":", 1)
-            pool = ("benefit", benefit, int(index), key)
+        pool = self.pool if self.shared else self.pool + (key,)
         if amount is None:
             if ev is not None:
                 ev.append(Event("annual_cap_unstated", {"cap": self.id, "label": self.label, "key": key},
@@ -88,7 +100,7 @@ class AnnualCap:
                 "cap": self.id, "label": self.label, "key": key, "limit": amount, "used": spent, "left": left,
                 "before": fund, "fund": capped, "applied": capped < fund, "details": fr.take()},
                 capped, self.rule, self.source, self.cite))
-        pools.append((":".join(str(part) for part in pool), amount))
+        pools.append((self.pool_name if self.shared else f"{self.pool_name}:{key}", amount))
         return capped, pool
 
 

@@ -66,14 +66,24 @@ class BenefitChooser:
         """One function reading every fact of the key (claim fields at once, through attrgetter)."""
         claim = [f.split(".")[1] for f in facts if f.startswith("claim.")]
         others = tuple(_getter(f) for f in facts if not f.startswith("claim."))
+        # One or two person facts are the common case; a generator per claim would cost more than the lookup.
+        if len(others) == 1:
+            (first,) = others
+            rest = lambda fr: (first(fr),)  # noqa: E731
+        elif len(others) == 2:
+            first, second = others
+            rest = lambda fr: (first(fr), second(fr))  # noqa: E731
+        else:
+            rest = lambda fr: tuple([g(fr) for g in others])  # noqa: E731
         if not claim:
-            return lambda fr: tuple(g(fr) for g in others)
+            return rest
         get = operator.attrgetter(*claim) if len(claim) > 1 else (lambda c, g=operator.attrgetter(claim[0]): (g(c),))
         if not others:
             return lambda fr: get(fr.claim)
-        return lambda fr: get(fr.claim) + tuple(g(fr) for g in others)
+        return lambda fr: get(fr.claim) + rest(fr)
 
     def _scan(self, fr: Frame):
+        fr.claim_lets = {}  # the claim's lets, computed afresh for each claim the `when`s read
         for benefit, when in self.whens:
             if when(fr):
                 return benefit

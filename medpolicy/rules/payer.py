@@ -68,6 +68,12 @@ class BandedPayer:
     tables: tuple[Table, ...]
     round: Callable[[Decimal], Decimal] = attrs.field(eq=False, repr=False)
     """The policy's rounding."""
+    pool: str = attrs.field(init=False, eq=False, repr=False)
+    """The pool its payments count toward, as a :class:`~medpolicy.explain.Charge` names it."""
+
+    @pool.default
+    def _pool(self) -> str:
+        return f"payer:{self.id}"
 
     def pay(self, year: Year, fr: Frame, covered: Decimal, paid_before: Decimal, ev: Optional[list],
             charges: list) -> Decimal:
@@ -127,7 +133,7 @@ class BandedPayer:
                                         table.cap_cite))
                     paid = left
         year.paid[self.id] += paid
-        charges.append((f"payer:{self.id}", table.cap, paid))
+        charges.append((self.pool, table.cap, paid))
         if ev is not None:
             ev.append(Event("payer", {"payer": self.id, "title": self.title, "amount": paid}, paid,
                             f"{self.id}.table", table.source))
