@@ -29,11 +29,12 @@ from .errors import EvaluationError, PolicyError
 from .expressions import evaluate
 from .facts import BUILTIN_ENUMS
 from .loader import Program
+from .localize import Message, msg
 from .model import Binding, Policy
 from .reachability import Reachability, _children
 from .span import Span
 from .typecheck import (CLAIM_CONTEXT, CONSTANT_CONTEXT, ERROR, FUNCTIONS, PERSON_CONTEXT, TypeChecking,
-                        base_type, ConstantEnvironment, describe_type)
+                        base_type, ConstantEnvironment)
 from .values import Money
 
 
@@ -64,18 +65,17 @@ class _Checker(TypeChecking, Reachability):
         self.roots_of: dict[tuple[str, str], frozenset] = {}
 
     # -- reporting
-    def error(self, code, message, span, help=None):
-        self.diagnostics.append(Diagnostic(code, message, span, "error", help))
+    def error(self, message: Message, span: Span, help: Message | None = None) -> None:
+        self.diagnostics.append(Diagnostic.of(message, span, "error", help))
 
-    def warning(self, code, message, span, help=None):
-        self.diagnostics.append(Diagnostic(code, message, span, "warning", help))
+    def warning(self, message: Message, span: Span, help: Message | None = None) -> None:
+        self.diagnostics.append(Diagnostic.of(message, span, "warning", help))
 
     # -- driver
     def run(self) -> Policy | None:
         main = self.program.main
         if main.is_module:
-            self.error("E100", f"'{main.path}' is a module; only a policy can be evaluated",
-                       main.header.span, help="start the file with `policy ID { … }`")
+            self.error(msg("E100", path=main.path), main.header.span, help=msg("E100.help"))
             return None
         self._collect_enums(main)
         for path, module in self.program.modules.items():
@@ -116,24 +116,22 @@ class _Checker(TypeChecking, Reachability):
             if isinstance(decl, ast.Levels):
                 for level in decl.levels:
                     if level.id in self.levels:
-                        self.error("E101", f"level \"{level.id}\" is declared twice", level.span)
+                        self.error(msg("E101.level", level=level.id), level.span)
                     self.levels[level.id] = level.name
             elif isinstance(decl, ast.Conditions):
                 for cond in decl.conditions:
                     if cond.id in self.conditions:
-                        self.error("E101", f"condition '{cond.id}' is declared twice", cond.span)
+                        self.error(msg("E101.condition", condition=cond.id), cond.span)
                     elif not cond.id.isascii() or cond.id.lower() != cond.id:
-                        self.error("E104", f"condition id '{cond.id}' is not lower_snake_case English",
-                                   cond.span, help="scenarios name conditions by this id; put the Chinese name in the string")
+                        self.error(msg("E104", condition=cond.id), cond.span, help=msg("E104.help"))
                     self.conditions[cond.id] = cond.name
             elif isinstance(decl, ast.Benefit):
                 if decl.id in self.benefit_ids:
-                    self.error("E101", f"benefit '{decl.id}' is declared twice", decl.span,
-                               help=f"the first is at {self.benefit_ids[decl.id].span}")
+                    self.error(msg("E101.benefit", benefit=decl.id), decl.span,
+                               help=msg("help.first_at", where=str(self.benefit_ids[decl.id].span)))
                 self.benefit_ids.setdefault(decl.id, decl)
         if not self.levels:
-            self.error("E105", "the policy declares no institution levels", main.header.span,
-                       help='add `levels { "1" "一级医疗机构" … }`')
+            self.error(msg("E105"), main.header.span, help=msg("E105.help"))
 
     def _members(self, is_main: bool) -> dict[str, set[str]]:
         members: dict[str, set[str]] = {}
@@ -158,7 +156,7 @@ class _Checker(TypeChecking, Reachability):
             if isinstance(decl, ast.Source):
                 key = (file.path, decl.id)
                 if key in self.sources:
-                    self.error("E101", f"source '{decl.id}' is declared twice", decl.span)
+                    self.error(msg("E101.source", source=decl.id), decl.span)
                 self.sources[key] = decl
                 continue
             if isinstance(decl, ast.Import):
@@ -171,16 +169,15 @@ class _Checker(TypeChecking, Reachability):
             else:
                 continue
             if name in ("person", "claim", "policy") or name in FUNCTIONS:
-                self.error("E101", f"'{name}' is a reserved name", decl.span)
+                self.error(msg("E101.reserved", name=name), decl.span)
                 continue
             if name in defined:
-                self.error("E101", f"'{name}' is defined twice", decl.span,
-                           help=f"the first definition is at {defined[name]}")
+                self.error(msg("E101.defined_twice", name=name), decl.span,
+                           help=msg("E101.defined_twice.help", where=str(defined[name])))
                 continue
             if name in scope:
-                what = " and ".join(sorted(scope[name].kinds))
-                self.error("E101", f"'{name}' is already the name of a member of {what}", decl.span,
-                           help="choose another name for this definition")
+                self.error(msg("E101.member", name=name, kinds=sorted(scope[name].kinds)), decl.span,
+                           help=msg("E101.member.help"))
                 continue
             defined[name] = decl.span
             scope[name] = binding
@@ -188,14 +185,13 @@ class _Checker(TypeChecking, Reachability):
 
     def _check_header(self, header: ast.PolicyHeader) -> None:
         if header.year is None:
-            self.error("E106", "the policy header has no `year START .. END`", header.span,
-                       help="e.g. `year 2026-01-01 .. 2026-12-31`")
+            self.error(msg("E106.no_year"), header.span, help=msg("E106.no_year.help"))
         elif header.year[0] > header.year[1]:
-            self.error("E106", "the policy year ends before it starts", header.year_span or header.span)
+            self.error(msg("E106.year_reversed"), header.year_span or header.span)
         if not header.title:
-            self.error("E106", "the policy header has no title", header.span, help='add `title "…"`')
+            self.error(msg("E106.no_title"), header.span, help=msg("E106.no_title.help"))
         if header.collection and header.collection[0] and header.collection[0] > header.collection[1]:
-            self.error("E106", "the collection period ends before it starts", header.collection_span or header.span)
+            self.error(msg("E106.collection_reversed"), header.collection_span or header.span)
         self._check_cite(header.collection_cite, self.program.main.path)
         self._check_cite(header.rounding_cite, self.program.main.path)
 
@@ -204,8 +200,8 @@ class _Checker(TypeChecking, Reachability):
             return
         if (file, cite.source) not in self.sources:
             known = [sid for (f, sid) in self.sources if f == file]
-            self.error("E201", f"unknown source '{cite.source}'", cite.span,
-                       help=did_you_mean(cite.source, known) or "declare it with `source ID \"title\" \"file\"`")
+            self.error(msg("E201", source=cite.source), cite.span,
+                       help=did_you_mean(cite.source, known) or msg("E201.help"))
 
     def _check_decls(self, file: ast.File) -> None:
         is_main = file is self.program.main
@@ -222,22 +218,20 @@ class _Checker(TypeChecking, Reachability):
                 if isinstance(decl, ast.Param) and decl.value is not None:
                     self._check_sign(decl.value)
             elif isinstance(decl, ast.CapDecl):
-                self._expect(decl.amount, "money", file.path, CONSTANT_CONTEXT, "a cap amount", allow_unstated=True)
-                self._check_sign(decl.amount, "a cap")
+                self._expect(decl.amount, "money", file.path, CONSTANT_CONTEXT, "cap_amount", allow_unstated=True)
+                self._check_sign(decl.amount, "cap")
                 self._check_cite(decl.cite, file.path)
             elif not is_main and isinstance(decl, (ast.Levels, ast.Conditions, ast.Benefit, ast.Coverage,
                                                    ast.Adjustment, ast.CriticalIllness, ast.Premium,
                                                    ast.Counter)):
-                self.error("E107", "a module holds only sources, imports, params, lets and lists",
-                           getattr(decl, "span", file.header.span),
-                           help="move this declaration into the policy that imports the module")
+                self.error(msg("E107"), getattr(decl, "span", file.header.span), help=msg("E107.help"))
             elif isinstance(decl, ast.Coverage):
-                self._expect(decl.starts, "date", file.path, PERSON_CONTEXT, "coverage start")
+                self._expect(decl.starts, "date", file.path, PERSON_CONTEXT, "coverage_start")
                 self._check_cite(decl.cite, file.path)
             elif isinstance(decl, ast.Adjustment):
                 if decl.id in adjustments:
-                    self.error("E101", f"adjustment '{decl.id}' is declared twice", decl.span,
-                               help=f"the first is at {adjustments[decl.id]}")
+                    self.error(msg("E101.adjustment", adjustment=decl.id), decl.span,
+                               help=msg("help.first_at", where=str(adjustments[decl.id])))
                 adjustments.setdefault(decl.id, decl.span)
                 self._check_adjustment(decl, file.path)
             elif isinstance(decl, ast.CriticalIllness):
@@ -249,14 +243,14 @@ class _Checker(TypeChecking, Reachability):
             for decl in file.decls:
                 if isinstance(decl, ast.CriticalIllness):
                     if decl.id in payer_ids and decl.id != "critical_illness":
-                        self.error("E101", f"payer '{decl.id}' is declared twice", decl.span,
-                                   help=f"the first is at {payer_ids[decl.id]}")
+                        self.error(msg("E101.payer", payer=decl.id), decl.span,
+                                   help=msg("help.first_at", where=str(payer_ids[decl.id])))
                     payer_ids.setdefault(decl.id, decl.span)
             for kind in (ast.Coverage, ast.CriticalIllness, ast.Premium):
                 found = [d for d in file.decls if isinstance(d, kind)
                          and (kind is not ast.CriticalIllness or d.id == "critical_illness")]
                 for extra in found[1:]:
-                    self.error("E101", f"the policy has more than one `{_keyword(kind)}` declaration", extra.span)
+                    self.error(msg("E101.declaration", keyword=_keyword(kind)), extra.span)
 
     # -- definitions (params, lets, lists), with cycle detection
 
@@ -265,27 +259,24 @@ class _Checker(TypeChecking, Reachability):
         file = main.path
         benefits = [d for d in main.decls if isinstance(d, ast.Benefit)]
         if not benefits:
-            self.error("E110", "the policy declares no benefit", main.header.span)
+            self.error(msg("E110"), main.header.span)
         priorities: dict[int, ast.Benefit] = {}
         for b in benefits:
             if b.priority is None:
-                self.error("E111", f"benefit '{b.id}' has no priority", b.span,
-                           help="add `priority N`; the highest-priority benefit that matches takes a claim")
+                self.error(msg("E111.no_priority", benefit=b.id), b.span, help=msg("E111.no_priority.help"))
             elif b.priority in priorities:
-                self.error("E111", f"benefits '{priorities[b.priority].id}' and '{b.id}' share priority {b.priority}",
-                           b.span, help="give each benefit its own priority, so each claim lands in exactly one")
+                self.error(msg("E111.shared", first=priorities[b.priority].id, second=b.id, priority=b.priority),
+                           b.span, help=msg("E111.shared.help"))
             else:
                 priorities[b.priority] = b
             if b.when is None:
-                self.error("E112", f"benefit '{b.id}' has no `when` condition", b.span,
-                           help="say which claims it covers, e.g. `when claim.care == inpatient`")
+                self.error(msg("E112", benefit=b.id), b.span, help=msg("E112.help"))
             else:
-                self._expect(b.when, "bool", file, CLAIM_CONTEXT, "a benefit's `when`")
+                self._expect(b.when, "bool", file, CLAIM_CONTEXT, "benefit_when")
                 for node in _walk(b.when):
                     if isinstance(node, ast.Attribute) and isinstance(node.target, ast.Name) \
                             and (node.target.name, node.name) == ("claim", "benefit"):
-                        self.error("E207", "claim.benefit is known only once a benefit has taken the claim",
-                                   node.span, help="a benefit's `when` decides that; use claim.care, claim.level, …")
+                        self.error(msg("E207.claim_benefit"), node.span, help=msg("E207.claim_benefit.help"))
             self._check_benefit_body(b, file)
         ordered = sorted(benefits, key=lambda b: -(b.priority or 0))
         if not any(d.severity == "error" for d in self.diagnostics):
@@ -299,91 +290,83 @@ class _Checker(TypeChecking, Reachability):
             paying = [name for name, value in (("deductible", b.deductible), ("ratio", b.ratio),
                                                ("visit cap", b.visit_cap)) if value is not None]
             if paying or b.annual_caps or b.adjustments or b.counts:
-                self.error("E113", f"benefit '{b.id}' pays nothing, yet has payment clauses", b.span,
-                           help="remove `pays nothing` or the deductible/ratio/cap/counts clauses")
+                self.error(msg("E113.pays_nothing", benefit=b.id), b.span, help=msg("E113.pays_nothing.help"))
             return
         if b.ratio is None:
-            self.error("E113", f"benefit '{b.id}' has no ratio", b.span,
-                       help="add `ratio 70%`, or `pays nothing \"reason\"` for claims it excludes")
+            self.error(msg("E113.no_ratio", benefit=b.id), b.span, help=msg("E113.no_ratio.help"))
         else:
-            self._expect(b.ratio, "percent", file, CLAIM_CONTEXT, "a ratio", counters=True)
+            self._expect(b.ratio, "percent", file, CLAIM_CONTEXT, "ratio", counters=True)
             for leaf in _value_leaves(b.ratio):
                 if leaf.kind == "percent" and not (0 <= leaf.value <= 100):
-                    self.error("E128", f"a ratio of {leaf.value}% is outside 0%..100%", leaf.span,
-                               help="a ratio is the share the fund pays")
+                    self.error(msg("E128", value=str(leaf.value)), leaf.span, help=msg("E128.help"))
         if b.deductible is not None:
-            self._check_sign(b.deductible.amount, "a deductible")
+            self._check_sign(b.deductible.amount, "deductible")
         if b.visit_cap is not None:
-            self._check_sign(b.visit_cap, "a cap")
+            self._check_sign(b.visit_cap, "cap")
         for cap in b.annual_caps:
-            self._check_sign(cap.amount, "a cap")
+            self._check_sign(cap.amount, "cap")
         for counter in b.counts:
             binding = self.scopes[file].get(counter.name)
             if binding is None or binding.kind != "counter":
                 counters = [n for n, x in self.scopes[file].items() if x.kind == "counter"]
-                self.error("E200", f"unknown counter '{counter.name}'", counter.span,
-                           help=did_you_mean(counter.name, counters) or "declare it with `counter ID \"label\"`")
+                self.error(msg("E200.counter", name=counter.name), counter.span,
+                           help=did_you_mean(counter.name, counters) or msg("E200.counter.help"))
         if b.deductible is not None:
-            self._expect(b.deductible.amount, "money", file, CLAIM_CONTEXT, "a deductible", counters=True)
+            self._expect(b.deductible.amount, "money", file, CLAIM_CONTEXT, "deductible", counters=True)
             self._check_cite(b.deductible.cite, file)
         for adj in b.adjustments:
-            self._expect(adj.points, "percent", file, CLAIM_CONTEXT, "an adjustment", counters=True)
+            self._expect(adj.points, "percent", file, CLAIM_CONTEXT, "adjustment", counters=True)
             if adj.when is not None:
-                self._expect(adj.when, "bool", file, CLAIM_CONTEXT, "an adjustment's `when`", counters=True)
+                self._expect(adj.when, "bool", file, CLAIM_CONTEXT, "adjustment_when", counters=True)
             self._check_cite(adj.cite, file)
         if b.visit_cap is not None:
-            self._expect(b.visit_cap, "money", file, CLAIM_CONTEXT, "a visit cap", counters=True,
+            self._expect(b.visit_cap, "money", file, CLAIM_CONTEXT, "visit_cap", counters=True,
                          allow_unstated=True)
         for cap in b.annual_caps:
             self._check_cite(cap.cite, file)
             if isinstance(cap.amount, ast.Name) and self.scopes[file].get(cap.amount.name, Binding("")).kind == "cap":
                 if cap.per is not None:
-                    self.error("E114", "a shared cap cannot be split `for each`", cap.per.span,
-                               help="declare the amounts in the benefit: `annual cap by … for each …`")
+                    self.error(msg("E114.shared_cap"), cap.per.span, help=msg("E114.shared_cap.help"))
                 continue
-            self._expect(cap.amount, "money", file, CLAIM_CONTEXT, "an annual cap", allow_unstated=True)
+            self._expect(cap.amount, "money", file, CLAIM_CONTEXT, "annual_cap", allow_unstated=True)
             if cap.per is not None:
                 pt = self._infer(cap.per, file, CLAIM_CONTEXT, set())
                 if pt != ERROR and not base_type(pt).startswith("enum:"):
-                    self.error("E114", f"`for each` needs a level, condition or other member, not {describe_type(pt)}",
-                               cap.per.span)
+                    self.error(msg("E114.for_each", type=pt), cap.per.span)
 
-    def _check_sign(self, expr, what: str = "an amount") -> None:
-        """Report negative money written where only a non-negative amount makes sense."""
+    def _check_sign(self, expr, what: str = "amount") -> None:
+        """Report negative money written where only a non-negative amount makes sense; ``what`` is a clause key."""
         for leaf in _value_leaves(expr):
             if leaf.kind == "money" and leaf.value < 0:
-                self.error("E129", f"{what} cannot be negative ({leaf.value} yuan)", leaf.span,
-                           help="write the amount without a minus sign")
+                self.error(msg("E129", what=what, value=str(leaf.value)), leaf.span, help=msg("E129.help"))
 
     # -- other declarations
     def _check_adjustment(self, adj: ast.Adjustment, file: str) -> None:
         for name in adj.benefits or ():
             if name.name not in self.benefit_ids:
-                self.error("E200", f"unknown benefit '{name.name}'", name.span,
+                self.error(msg("E200.benefit", name=name.name), name.span,
                            help=did_you_mean(name.name, self.benefit_ids))
         if adj.when is not None:
-            self._expect(adj.when, "bool", file, CLAIM_CONTEXT, "an adjustment's `when`")
-        self._expect(adj.ratio, "percent", file, CLAIM_CONTEXT, "an adjustment's ratio")
+            self._expect(adj.when, "bool", file, CLAIM_CONTEXT, "adjustment_when")
+        self._expect(adj.ratio, "percent", file, CLAIM_CONTEXT, "adjustment_ratio")
         self._check_cite(adj.cite, file)
 
     def _check_critical(self, ci: ast.CriticalIllness, file: str) -> None:
         if ci.covers is None:
-            self.error("E120", "critical_illness has no `covers` condition", ci.span,
-                       help="say which claims' burden it takes, e.g. `covers claim.benefit in [inpatient]`")
+            self.error(msg("E120.covers"), ci.span, help=msg("E120.covers.help"))
         else:
-            self._expect(ci.covers, "bool", file, CLAIM_CONTEXT, "`covers`")
+            self._expect(ci.covers, "bool", file, CLAIM_CONTEXT, "covers")
         self._check_cite(ci.covers_cite, file)
         if not ci.tables:
-            self.error("E120", "critical_illness has no table", ci.span)
+            self.error(msg("E120.no_table"), ci.span)
         for i, table in enumerate(ci.tables):
             if table.when is None and i != len(ci.tables) - 1:
-                self.error("E121", "an `otherwise` table must come last", table.span)
+                self.error(msg("E121"), table.span)
             if table.when is not None:
-                self._expect(table.when, "bool", file, PERSON_CONTEXT, "a table's `when`")
+                self._expect(table.when, "bool", file, PERSON_CONTEXT, "table_when")
             self._check_bands(table, file)
         if ci.tables and all(t.when is not None for t in ci.tables):
-            self.warning("W120", "no `otherwise` table: people no table admits get nothing from critical illness",
-                         ci.span)
+            self.warning(msg("W120"), ci.span)
 
     def _const(self, expr, file, want, what, allow_unstated=False):
         before = len(self.diagnostics)
@@ -393,10 +376,10 @@ class _Checker(TypeChecking, Reachability):
         try:
             return evaluate(expr, ConstantEnvironment(self, file))
         except EvaluationError:
-            self.error("E122", f"{what} must be a constant", expr.span)
+            self.error(msg("E122", what=what), expr.span)
             return None
         except (ArithmeticError, ValueError, OverflowError):
-            self.error("E127", f"{what} is out of range", expr.span)
+            self.error(msg("E127", what=what), expr.span)
             return None
 
     def _check_bands(self, table: ast.CITable, file: str) -> None:
@@ -404,57 +387,61 @@ class _Checker(TypeChecking, Reachability):
             self._check_cite(cite, file)
         deductible = Money(Decimal(0))
         if table.deductible is not None:
-            deductible = self._const(table.deductible, file, "money", "a deductible")
-            self._check_sign(table.deductible, "a deductible")
+            deductible = self._const(table.deductible, file, "money", "deductible")
+            self._check_sign(table.deductible, "deductible")
         if table.cap is not None:
-            self._const(table.cap, file, "money", "a cap", allow_unstated=True)
-            self._check_sign(table.cap, "a cap")
+            self._const(table.cap, file, "money", "cap", allow_unstated=True)
+            self._check_sign(table.cap, "cap")
         if not table.bands:
-            self.error("E123", f'table "{table.title}" has no band', table.span)
+            self.error(msg("E123", title=table.title), table.span)
             return
         # When the deductible itself is in error, where the bands start cannot be judged.
         expected = Money(Decimal(0)) if table.measure == "above_deductible" else deductible
         for i, band in enumerate(table.bands):
             self._check_cite(band.cite, file)
-            low = self._const(band.low, file, "money", "a band's lower bound")
-            high = self._const(band.high, file, "money", "a band's upper bound") if band.high is not None else None
-            rate = self._const(band.rate, file, "percent", "a band's rate")
+            low = self._const(band.low, file, "money", "band_low")
+            high = self._const(band.high, file, "money", "band_high") if band.high is not None else None
+            rate = self._const(band.rate, file, "percent", "band_rate")
             if rate is not None and not (Decimal(0) <= rate.points <= Decimal(100)):
-                self.error("E124", f"a band pays {rate}, outside 0%..100%", band.rate.span)
+                self.error(msg("E124", rate=str(rate)), band.rate.span)
             if low is None or (band.high is not None and high is None):
                 continue
             if high is not None and high <= low:
-                self.error("E125", f"band {low} .. {high} is empty or reversed", band.span)
+                self.error(msg("E125", low=str(low), high=str(high)), band.span)
             if expected is not None and low != expected:
-                where = f"the deductible {expected}" if i == 0 and table.measure == "absolute" else (
-                    f"{expected}, where bands measured above the deductible start" if i == 0
-                    else f"the previous band's end {expected}")
-                kind = "overlaps" if low < expected else "leaves a gap after"
-                self.error("E126", f"band starting at {low} {kind} {where}", band.low.span,
-                           help="bands must follow each other without gaps or overlaps")
+                where = ("deductible" if table.measure == "absolute" else "above") if i == 0 else "previous"
+                kind = "overlaps" if low < expected else "gap"
+                self.error(msg(_BAND_START[kind, where], low=str(low), expected=str(expected)), band.low.span,
+                           help=msg("E126.help"))
             if high is None and i != len(table.bands) - 1:
-                self.error("E126", "an open band (`band above …`) must be the last", band.span)
+                self.error(msg("E126.open"), band.span)
             expected = high
 
     def _check_premium(self, premium: ast.Premium, file: str) -> None:
         for item in premium.items:
             if item.when is not None:
-                self._expect(item.when, "bool", file, PERSON_CONTEXT, "a premium item's `when`")
+                self._expect(item.when, "bool", file, PERSON_CONTEXT, "premium_item_when")
             if not any(case.when is None for case in item.cases):
-                self.error("E130", f'premium item "{item.title}" has no `else` case', item.span,
-                           help="end the item with `else: ¥…` (or `else: unstated`)")
+                self.error(msg("E130", title=item.title), item.span, help=msg("E130.help"))
             seen_else = False
             for case in item.cases:
                 if seen_else:
-                    self.error("E131", "this case comes after `else` and can never apply", case.span,
-                               help="move `else` to the end of the item")
+                    self.error(msg("E131"), case.span, help=msg("E131.help"))
                 seen_else = seen_else or case.when is None
                 if case.when is not None:
-                    self._expect(case.when, "bool", file, PERSON_CONTEXT, "a premium case's `when`")
+                    self._expect(case.when, "bool", file, PERSON_CONTEXT, "premium_case_when")
                 if not isinstance(case.value, ast.Unstated):
-                    self._expect(case.value, "money", file, PERSON_CONTEXT, "a premium")
-                    self._check_sign(case.value, "a premium")
+                    self._expect(case.value, "money", file, PERSON_CONTEXT, "premium")
+                    self._check_sign(case.value, "premium")
                 self._check_cite(case.cite, file)
+
+
+# Where a band that does not start where it should (E126) overlaps or leaves a gap, by (kind, where).
+_BAND_START = {
+    ("overlaps", "deductible"): "E126.overlaps.deductible", ("gap", "deductible"): "E126.gap.deductible",
+    ("overlaps", "above"): "E126.overlaps.above", ("gap", "above"): "E126.gap.above",
+    ("overlaps", "previous"): "E126.overlaps.previous", ("gap", "previous"): "E126.gap.previous",
+}
 
 
 def _walk(e):

@@ -1,8 +1,10 @@
-"""The ``medpolicy`` command: eval, check, policies.
+"""The ``medpolicy`` command: eval, check, verify, policies.
 
 User errors (a bad policy, a bad scenario, a missing file) print a clear
 message and exit with 2 (bad input) or 1 (a policy that fails its check);
-they never print a traceback unless ``--debug`` is given.
+they never print a traceback unless ``--debug`` is given.  Every command
+takes ``--lang zh|en`` (default: from the locale), and its output,
+diagnostics and errors are all worded in that language.
 """
 from __future__ import annotations
 
@@ -11,18 +13,26 @@ from pathlib import Path
 
 import click
 
-from . import render_json, render_text
-from .checker import check
-from .compiler import compile_policy
+from . import load_policy, render_json, render_text
 from .diagnostics import render_all
 from .errors import MedpolicyError, PolicyError
 from .evaluator import evaluate_scenario
 from .loader import available_policies, display_path, load, resolve
+from .localize import msg, say
 from .messages import LANGS, default_lang, word
 from .scenario import load_scenario, policy_reference, validate
 
-LANG_OPTION = click.option("--lang", type=click.Choice(LANGS), default=None,
-                           help="Language of the output: zh or en (default: from the locale).")
+
+def _choose_lang(ctx, param, value):
+    """The language asked for, else the locale's; remembered for the errors the group prints."""
+    lang = value or default_lang()
+    ctx.ensure_object(dict)["lang"] = lang
+    return lang
+
+
+# Eager, so that the language is known before any other option or argument can fail.
+LANG_OPTION = click.option("--lang", type=click.Choice(LANGS), default=None, is_eager=True, callback=_choose_lang,
+                           help="Language of the output, diagnostics and errors: zh or en (default: from the locale).")
 
 
 class _Group(click.Group):
@@ -34,13 +44,18 @@ class _Group(click.Group):
         except PolicyError as err:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            click.echo(render_all(err.diagnostics, err.sources), err=True)
+            click.echo(render_all(err.diagnostics, err.sources, _lang(ctx)), err=True)
             ctx.exit(err.exit_code)
         except MedpolicyError as err:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            click.echo(f"error: {err}", err=True)
+            lang = _lang(ctx)
+            click.echo(say("cli.error", lang, message=err.text(lang)), err=True)
             ctx.exit(err.exit_code)
+
+
+def _lang(ctx) -> str:
+    return (ctx.obj or {}).get("lang") or default_lang()
 
 
 @click.group(cls=_Group)
@@ -60,13 +75,12 @@ def main(ctx, debug):
 @LANG_OPTION
 def eval_command(scenario, policy_ref, fmt, no_explain, lang):
     """Evaluate a scenario file (YAML or JSON) and print the explained statement."""
-    lang = lang or default_lang()
     data = load_scenario(scenario)
     ref = policy_ref or policy_reference(data)
     if not ref:
-        raise click.UsageError("the scenario names no policy; add `policy: ID` or pass --policy")
+        raise click.UsageError(msg("cli.no_policy").text(lang))
     base = scenario.parent if not policy_ref else Path.cwd()
-    program = compile_policy(check(load(resolve(ref, base))))
+    program = load_policy(resolve(ref, base))
     statement = evaluate_scenario(program, validate(data, program.levels, program.conditions),
                                   explain=not no_explain)
     click.echo(render_json(statement, lang) if fmt == "json" else render_text(statement, lang), nl=False)
@@ -80,7 +94,8 @@ def check_command(policies, fmt, lang):
     """Check policies (ids or paths); exit 1 if any has an error."""
     import json
 
-    lang = lang or default_lang()
+    from .checker import check  # always a real check: never the cache of checked policies
+
     failed = False
     report = []
     for ref in policies:
@@ -90,16 +105,17 @@ def check_command(policies, fmt, lang):
         except PolicyError as err:
             failed = True
             if fmt == "json":
-                report.append({"policy": ref, "ok": False, "diagnostics": [d.as_dict() for d in err.diagnostics]})
+                report.append({"policy": ref, "ok": False,
+                               "diagnostics": [d.as_dict(lang) for d in err.diagnostics]})
             else:
-                click.echo(render_all(err.diagnostics, err.sources), err=True)
+                click.echo(render_all(err.diagnostics, err.sources, lang), err=True)
                 click.echo(word("check.problems", lang, path=display_path(path), count=len(err.diagnostics)), err=True)
             continue
         if fmt == "json":
-            report.append({"policy": ref, "ok": True, "diagnostics": [d.as_dict() for d in policy.warnings]})
+            report.append({"policy": ref, "ok": True, "diagnostics": [d.as_dict(lang) for d in policy.warnings]})
         else:
             if policy.warnings:
-                click.echo(render_all(policy.warnings, policy.texts), err=True)
+                click.echo(render_all(policy.warnings, policy.texts, lang), err=True)
             click.echo(word("check.ok", lang, path=display_path(path), benefits=len(policy.benefits)))
     if fmt == "json":
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
@@ -116,17 +132,17 @@ def verify_command(policy_ref, examples, seed, lang):
     try:
         from .verify import verify
     except ImportError:  # pragma: no cover - hypothesis is a test/verify extra
-        raise MedpolicyError("medpolicy verify needs hypothesis: pip install 'medpolicy[verify]'") from None
+        raise MedpolicyError(msg("cli.needs_hypothesis")) from None
     import yaml
 
     path = resolve(policy_ref)
-    policy = compile_policy(check(load(path)))
+    policy = load_policy(path)
     result = verify(policy, examples=examples, seed=seed)
     if result is None:
-        click.echo(word("verify.ok", lang or default_lang(), path=display_path(path), examples=examples))
+        click.echo(word("verify.ok", lang, path=display_path(path), examples=examples))
         return
     scenario, problems = result
-    click.echo(word("verify.failed", lang or default_lang(), path=display_path(path)), err=True)
+    click.echo(word("verify.failed", lang, path=display_path(path)), err=True)
     for problem in problems:
         click.echo(f"  - {problem}", err=True)
     click.echo(yaml.safe_dump(dict({"policy": policy_ref}, **scenario), allow_unicode=True, sort_keys=False))
@@ -139,9 +155,9 @@ def policies_command(lang):
     """List the policies on the search path (MEDPOLICY_PATH, then the bundled ones)."""
     for name, path in available_policies():
         try:
-            title = check(load(path)).title
+            title = load_policy(path).title
         except PolicyError:
-            title = word("policies.broken", lang or default_lang())
+            title = word("policies.broken", lang)
         click.echo(f"{name}\t{title}\t{display_path(path)}")
 
 

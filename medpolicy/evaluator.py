@@ -23,6 +23,7 @@ from .compiled_expr import Frame
 from .errors import EvaluationError
 from .explain import (Charge, ClaimResult, Event, PayerAmount, PolicyInfo, Statement, Totals)
 from .limits import DEFAULT_LIMITS, Limits
+from .localize import msg
 from .program import CompiledPolicy
 from .rules.context import ZERO, Year
 from .rules.grouping import split, split_event, visit_event, visit_key
@@ -62,7 +63,7 @@ class _Run:
     def spend(self, steps: int) -> None:
         self.steps_left -= steps
         if self.steps_left < 0:
-            raise EvaluationError("evaluation exceeded its step limit (Limits.max_steps)")
+            raise EvaluationError(msg("eval.step_limit"))
 
     def run(self) -> Statement:
         program, explain = self.program, self.explain
@@ -206,6 +207,6 @@ def evaluate_scenario(program: CompiledPolicy, scenario: Scenario, limits: Limit
     except (ArithmeticError, ValueError, OverflowError) as exc:
         # A checked policy computes only with bounded literals, but a chain of
         # products or a far date can still leave the representable range.
-        raise EvaluationError(f"the policy computed a value out of range: {exc}") from None
+        raise EvaluationError(msg("eval.out_of_range", problem=str(exc))) from None
     except RecursionError:
-        raise EvaluationError("the policy's definitions depend on each other too deeply to evaluate") from None
+        raise EvaluationError(msg("eval.too_deep")) from None

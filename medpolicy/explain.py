@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import NamedTuple, Optional
+from typing import Any, NamedTuple, Optional
 
 import attrs
 
@@ -64,7 +64,7 @@ class Event(NamedTuple):
 
     kind: str
     """What happened; one of :data:`EVENT_KINDS`."""
-    data: dict
+    data: dict[str, Any]
     """The step's inputs and outputs, typed, with the fields its kind lists."""
     amount: Optional[Decimal] = None
     """The amount this step produced, if any."""
@@ -223,7 +223,7 @@ class PolicyInfo:
     period: tuple[dt.date, dt.date]
     content_hash: str
     """``sha256:…`` of the policy's text and every module it imports."""
-    labels: dict
+    labels: dict[str, dict[str, str]]
     """Display names the policy declares: ``level``, ``condition``, ``benefit`` → id → name."""
 
 
@@ -239,6 +239,19 @@ class Statement:
     """Statement-wide facts: processing order, coverage start."""
     explained: bool = True
     """False when evaluated with ``explain=False`` (no events were built)."""
+
+    def to_dict(self, lang: str = "zh") -> dict[str, Any]:
+        """The statement as the JSON contract's mapping (``schemas/statement.schema.json``),
+        its words in ``lang`` (``zh`` or ``en``)."""
+        from .render_json import statement_dict  # the renderer reads this module, not the other way
+
+        return statement_dict(self, lang)
+
+    def to_json(self, lang: str = "zh") -> str:
+        """:meth:`to_dict` as JSON text (UTF-8, Chinese kept as is, indented)."""
+        from .render_json import render_json
+
+        return render_json(self, lang)
 
     @property
     def policy_id(self) -> str:

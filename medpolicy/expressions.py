@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from . import ast
 from .errors import EvaluationError
+from .localize import msg
 from .values import NEGATE, OPERATIONS, ZERO, Money, Months, Percent, show
 
 
@@ -37,7 +38,7 @@ class StepBudget:
     def spend(self) -> None:
         self.left -= 1
         if self.left < 0:
-            raise EvaluationError("evaluation exceeded its step limit")
+            raise EvaluationError(msg("eval.steps"))
 
 
 class Environment:
@@ -83,12 +84,12 @@ class ScopedEnvironment(Environment):
         raise NotImplementedError
 
     def other(self, binding, node: ast.Name):
-        raise EvaluationError(f"'{node.name}' has no value here")
+        raise EvaluationError(msg("eval.no_value", name=node.name))
 
     def name(self, node: ast.Name):
         binding = self.scopes[self.file].get(node.name)
         if binding is None:  # the checker reports unknown names first
-            raise EvaluationError(f"unknown name '{node.name}'")
+            raise EvaluationError(msg("eval.unknown_name", name=node.name))
         if binding.kind == "member":
             return node.name
         if binding.kind == "param":
@@ -123,7 +124,7 @@ def evaluate(expr: ast.Expr, env: Environment):
     env.tick()
     method = _DISPATCH.get(type(expr))
     if method is None:  # pragma: no cover - the parser builds no other node
-        raise EvaluationError(f"cannot evaluate {type(expr).__name__}")
+        raise EvaluationError(msg("eval.unknown_node", node=type(expr).__name__))
     return method(expr, env)
 
 
@@ -147,7 +148,7 @@ def _attribute(e: ast.Attribute, env):
         return env.fact(target.name, e.name)
     if isinstance(target, ast.Name):
         return env.qualified(target.name, e.name, e)
-    raise EvaluationError(f"cannot take .{e.name} of an expression")  # the checker forbids it
+    raise EvaluationError(msg("eval.attribute", name=e.name))  # the checker forbids it
 
 
 def _call(e: ast.Call, env):
@@ -157,7 +158,7 @@ def _call(e: ast.Call, env):
         return pick(args)
     if e.function == "known":
         return args[0] is not None
-    raise EvaluationError(f"unknown function {e.function}")  # the checker forbids it
+    raise EvaluationError(msg("eval.unknown_function", name=e.function))  # the checker forbids it
 
 
 def _unary(e: ast.Unary, env):
@@ -225,7 +226,7 @@ def _lookup(e: ast.Lookup, env):
             env.note(f"{_describe_key(e.key)} {show(key)} → {show(value)}")
             return value
     if e.default is None:
-        raise EvaluationError(f"no table row for {show(key)}")  # the checker proves this unreachable
+        raise EvaluationError(msg("eval.no_row", key=show(key)))  # the checker proves this unreachable
     value = evaluate(e.default, env)
     env.note(f"{_describe_key(e.key)} {show(key)} → {show(value)} (else)")
     return value

@@ -15,10 +15,10 @@ from pathlib import Path, PurePosixPath
 import attrs
 
 from . import ast
-from .diagnostics import Diagnostic, did_you_mean
+from .diagnostics import Diagnostic, closest
 from .errors import PolicyError, PolicyNotFound
 from .limits import DEFAULT_LIMITS, Limits
-from .parser import parse
+from .localize import msg
 from .resources import bundled_policies
 from .span import Span
 
@@ -36,6 +36,8 @@ class Program:
     """(importing file's display path, alias) → module display path."""
     texts: dict[str, str]
     """Source text by display path, for diagnostics and citations."""
+    files: dict[str, Path] = attrs.field(factory=dict, eq=False)
+    """Where each imported module was read, by display path (what a cache must watch)."""
 
 
 def search_path() -> list[Path]:
@@ -61,15 +63,16 @@ def resolve(ref: str, base: Path | None = None) -> Path:
         for candidate in candidates:
             if candidate.is_file():
                 return candidate
-        raise PolicyNotFound(f"policy file not found: {ref}")
+        raise PolicyNotFound(msg("load.file_not_found", ref=ref))
     for folder in search_path():
         candidate = folder / f"{ref}.mpol"
         if candidate.is_file():
             return candidate
     known = [name for name, _ in available_policies()]
-    hint = did_you_mean(ref, known)
-    raise PolicyNotFound(f"no policy named '{ref}'" + (f"; {hint}" if hint else "")
-                         + (f" (known: {', '.join(known)})" if known else ""))
+    hint = closest(ref, known)
+    if hint:
+        raise PolicyNotFound(msg("load.unknown.hint", ref=ref, name=hint, known=known))
+    raise PolicyNotFound(msg("load.unknown.known", ref=ref, known=known) if known else msg("load.unknown", ref=ref))
 
 
 def display_path(path: Path) -> str:
@@ -87,16 +90,14 @@ def display_path(path: Path) -> str:
 def read_text(path: Path, shown: str, limits: Limits) -> str:
     size = path.stat().st_size
     if size > limits.max_policy_bytes:
-        raise PolicyError([Diagnostic(
-            "E004", f"the file is {size} bytes, over the limit of {limits.max_policy_bytes}",
-            Span(shown, 1, 1), help="raise Limits.max_policy_bytes if this policy is really this long")])
+        raise PolicyError([Diagnostic.of(msg("E004.file", size=size, limit=limits.max_policy_bytes),
+                                         Span(shown, 1, 1), help=msg("E004.file.help"))])
     data = path.read_bytes()
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise PolicyError([Diagnostic("E005", "the file is not valid UTF-8", Span(shown, line, 1),
-                                      help="save the policy as UTF-8")]) from None
+        raise PolicyError([Diagnostic.of(msg("E005"), Span(shown, line, 1), help=msg("E005.help"))]) from None
 
 
 def load(path: Path, limits: Limits = DEFAULT_LIMITS) -> Program:
@@ -114,7 +115,12 @@ def load_source(text: str, shown: str = "<string>", root: Path | None = None,
     texts: dict[str, str] = {}
     modules: dict[str, ast.File] = {}
     imports: dict[tuple[str, str], str] = {}
+    files: dict[str, Path] = {}
     diagnostics: list[Diagnostic] = []
+
+    # The parser (and Lark) load only when a text must really be parsed: a policy
+    # found in the cache of checked policies never needs them.
+    from .parser import parse
 
     def parse_text(text: str, shown: str) -> ast.File:
         texts[shown] = text
@@ -136,51 +142,47 @@ def load_source(text: str, shown: str = "<string>", root: Path | None = None,
                 continue
             shown = display_path(target)
             if shown in stack:
-                cycle = " → ".join(stack[stack.index(shown):] + (shown,))
-                diagnostics.append(Diagnostic("E302", f"import cycle: {cycle}", decl.span,
-                                              help="a module cannot import, directly or not, a file importing it"))
+                cycle = list(stack[stack.index(shown):] + (shown,))
+                diagnostics.append(Diagnostic.of(msg("E302", cycle=cycle), decl.span, help=msg("E302.help")))
                 continue
             imports[(file.path, decl.alias)] = shown
             if shown in modules:
                 continue
+            files[shown] = target
             module = parse_file(target, shown)
             if not module.is_module:
-                diagnostics.append(Diagnostic("E303", f"'{decl.path}' is a policy, not a module", decl.span,
-                                              help="only files starting with `module` can be imported"))
+                diagnostics.append(Diagnostic.of(msg("E303", path=decl.path), decl.span, help=msg("E303.help")))
                 continue
             modules[shown] = module
             follow(module, stack + (shown,))
 
     if len(text.encode("utf-8")) > limits.max_policy_bytes:
-        raise PolicyError([Diagnostic("E004", f"the text is over the limit of {limits.max_policy_bytes} bytes",
-                                      Span(shown, 1, 1))])
+        raise PolicyError([Diagnostic.of(msg("E004.text", limit=limits.max_policy_bytes), Span(shown, 1, 1))])
     main = parse_text(text, main_shown)
     follow(main, (main_shown,))
     if diagnostics:
         raise PolicyError(diagnostics, texts)
-    return Program(main, modules, imports, texts)
+    return Program(main, modules, imports, texts, files)
 
 
 def _resolve_import(decl: ast.Import, root: Path, diagnostics: list[Diagnostic]) -> Path | None:
     if any(ord(ch) < 32 for ch in decl.path):
         # The operating system refuses such a name outright (a NUL byte raises ValueError).
-        diagnostics.append(Diagnostic("E301", "import path contains a control character", decl.span,
-                                      help="write the path of a .mpol file inside the policies folder"))
+        diagnostics.append(Diagnostic.of(msg("E301.control"), decl.span, help=msg("E301.control.help")))
         return None
     rel = PurePosixPath(decl.path)
     if rel.is_absolute() or decl.path.startswith(("/", "\\")) or ":" in decl.path:
-        diagnostics.append(Diagnostic("E301", f"import path '{decl.path}' is absolute", decl.span,
-                                      help="write the path relative to the policies folder"))
+        diagnostics.append(Diagnostic.of(msg("E301.absolute", path=decl.path), decl.span,
+                                         help=msg("E301.absolute.help")))
         return None
     if ".." in rel.parts:
-        diagnostics.append(Diagnostic("E301", f"import path '{decl.path}' leaves the policies folder", decl.span,
-                                      help="imports stay inside the folder the policy is in"))
+        diagnostics.append(Diagnostic.of(msg("E301.escape", path=decl.path), decl.span,
+                                         help=msg("E301.escape.help")))
         return None
     for base in (root, bundled_policies().resolve()):
         candidate = (base / Path(*rel.parts)).resolve()
         # A symbolic link could still point outside the root: refuse it.
         if candidate.is_relative_to(base.resolve()) and candidate.is_file():
             return candidate
-    diagnostics.append(Diagnostic("E304", f"cannot find module '{decl.path}'", decl.span,
-                                  help="paths are relative to the folder of the policy being checked, then to the bundled policies"))
+    diagnostics.append(Diagnostic.of(msg("E304", path=decl.path), decl.span, help=msg("E304.help")))
     return None

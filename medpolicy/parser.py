@@ -20,19 +20,9 @@ from lark import Token, Transformer, v_args
 from . import ast
 from .diagnostics import Diagnostic, did_you_mean
 from .errors import PolicyError
+from .localize import msg
 from .resources import grammar_path
 from .span import Span
-
-# How the grammar's terminals are named in messages.
-_TOKEN_NAMES = {
-    "NAME": "a name", "STRING": "a quoted string", "MONEY": "an amount (¥100)",
-    "PERCENT": "a percentage (70%)", "MONTHS": "a duration (3 months)", "DATE": "a date (2026-01-01)",
-    "NUMBER": "a number", "LBRACE": "'{'", "RBRACE": "'}'", "LPAR": "'('", "RPAR": "')'",
-    "LSQB": "'['", "RSQB": "']'", "COLON": "':'", "COMMA": "','", "EQUAL": "'='", "DOT": "'.'",
-    "COMPARE": "a comparison", "ADD_OP": "'+' or '-'", "MUL_OP": "'*'", "MINUS": "'-'",
-    "$END": "the end of the file",
-}
-
 
 @lru_cache(maxsize=1)
 def _lark() -> lark.Lark:
@@ -79,10 +69,9 @@ def parse(text: str, path: str = "<string>", max_nesting: int = 200) -> ast.File
     deepest = _deepest(tree)
     if deepest is not None and deepest[0] > max_nesting:
         depth, meta = deepest
-        raise PolicyError([Diagnostic(
-            "E006", f"the text nests too deeply: {depth} levels of syntax, over the limit of {max_nesting}",
-            Span(path, meta.line, meta.column, meta.line, meta.column + 1),
-            help="split the expression into named `let` definitions")], {path: text})
+        raise PolicyError([Diagnostic.of(
+            msg("E006", depth=depth, limit=max_nesting), Span(path, meta.line, meta.column, meta.line, meta.column + 1),
+            help=msg("E006.help"))], {path: text})
     try:
         return _ToAst(path).transform(tree)
     except lark.exceptions.VisitError as exc:
@@ -106,21 +95,10 @@ def _deepest(tree: lark.Tree):
     return best
 
 
-_CLOSERS = ("'}'", "')'", "']'")
-
-
-def _expected_words(expected) -> str:
-    words = set()
-    for name in expected:
-        if name in _TOKEN_NAMES:
-            words.add(_TOKEN_NAMES[name])
-        elif not name.startswith("_"):
-            words.add(f"'{name.lower()}'")
-    # Closing brackets first: a forgotten one is the likeliest mistake.
-    ordered = [w for w in _CLOSERS if w in words] + sorted(words - set(_CLOSERS))
-    if len(ordered) > 8:
-        return ", ".join(ordered[:8]) + ", …"
-    return ", ".join(ordered)
+def _expected(names):
+    """Help listing what the grammar expected (worded by medpolicy.localize), or None."""
+    shown = sorted(name for name in names if not name.startswith("_"))
+    return msg("E001.expected", expected=shown) if shown else None
 
 
 def _end_of_text(text: str) -> tuple[int, int]:
@@ -137,28 +115,25 @@ def _syntax_diagnostic(exc: lark.exceptions.UnexpectedInput, text: str, path: st
     if isinstance(exc, lark.exceptions.UnexpectedCharacters):
         ch = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else ""
         if ch == '"':
-            message, help_ = "this string is not closed", 'end it with " on the same line'
+            message, help_ = msg("E001.string_not_closed"), msg("E001.string_not_closed.help")
         elif ch in "&|":
-            word = "and" if ch == "&" else "or"
-            message, help_ = f"unexpected character {ch!r}", f"write '{word}' to join conditions"
+            message = msg("E001.character", char=repr(ch))
+            help_ = msg("E001.character.join", word="and" if ch == "&" else "or")
         else:
-            message = f"unexpected character {ch!r}"
-            expected = _expected_words(exc.allowed or ())
-            help_ = f"expected {expected}" if expected else None
+            message, help_ = msg("E001.character", char=repr(ch)), _expected(exc.allowed or ())
     else:
         tok = getattr(exc, "token", None)
         expected_set = set(getattr(exc, "accepts", None) or getattr(exc, "expected", None) or ())
         if tok is None or tok.type == "$END":
-            message = "unexpected end of file"
+            message = msg("E001.end_of_file")
             line, column = _end_of_text(text)
         else:
-            message = f"unexpected {tok.value!r}"
+            message = msg("E001.token", token=repr(tok.value))
             width = max(len(tok.value), 1)
-        expected = _expected_words(expected_set)
-        help_ = f"expected {expected}" if expected else None
+        help_ = _expected(expected_set)
         if tok is not None and tok.value == "=" and "COMPARE" in expected_set:
-            help_ = "to compare two values, write =="
-    return Diagnostic("E001", message, Span(path, line, column, line, column + width), help=help_)
+            help_ = msg("E001.compare")
+    return Diagnostic.of(message, Span(path, line, column, line, column + width), help=help_)
 
 
 # ----------------------------------------------------------------- converter
@@ -171,11 +146,12 @@ MAX_NUMBER = Decimal("1000000000")
 MAX_MONTHS = 12 * 100  # a century
 
 UNSTATED_TYPES = ("money", "percent", "number", "months", "date")
-_TOO_LARGE_HELP = {
-    "money": "a typo? amounts in a policy are yuan",
-    "percent": "a ratio is at most 100%; adjustments and products stay far below 1000%",
-    "number": "a typo? counts and years are small numbers",
-    "months": "a typo? durations are written in months (3 months)",
+# The message and help of a literal too large, by kind.
+_TOO_LARGE = {
+    "money": ("E007.money", "E007.money.help"),
+    "percent": ("E007.percent", "E007.percent.help"),
+    "number": ("E007.number", "E007.number.help"),
+    "months": ("E007.months", "E007.months.help"),
 }
 
 _MONEY_CLEAN = re.compile(r"[¥,\s元]")
@@ -207,8 +183,8 @@ class _ToAst(Transformer):
     def _tspan(self, tok: Token) -> Span:
         return Span(self.path, tok.line, tok.column, tok.end_line or tok.line, tok.end_column or tok.column + 1)
 
-    def _fail(self, code, message, span, help=None):
-        raise PolicyError([Diagnostic(code, message, span, help=help)])
+    def _fail(self, message, span, help=None):
+        raise PolicyError([Diagnostic.of(message, span, help=help)])
 
     # -- file
     def start(self, meta, header, *items):
@@ -219,7 +195,7 @@ class _ToAst(Transformer):
         kw = {}
         for key, value, span in fields:
             if key in values:
-                self._fail("E102", f"the header sets '{key}' twice", span)
+                self._fail(msg("E102.header", key=key), span)
             values[key] = value
             if key in ("year", "collection"):
                 kw[key + "_span"] = span
@@ -248,8 +224,7 @@ class _ToAst(Transformer):
 
     def h_rounding(self, meta, mode, unit, cite):
         if str(mode) not in ("half_up", "half_even", "down"):
-            self._fail("E003", f"unknown rounding mode '{mode}'", self._tspan(mode),
-                       help="use half_up, half_even or down")
+            self._fail(msg("E003", mode=str(mode)), self._tspan(mode), help=msg("E003.help"))
         return ("rounding", ((str(mode), _money(unit)), cite), self._span(meta))
 
     # -- declarations
@@ -279,8 +254,8 @@ class _ToAst(Transformer):
 
     def param_unstated(self, meta, name, label, type_, cite):
         if str(type_) not in UNSTATED_TYPES:
-            self._fail("E202", f"unknown type '{type_}'", self._tspan(type_),
-                       help=did_you_mean(str(type_), UNSTATED_TYPES) or "use money, percent, number, months or date")
+            self._fail(msg("E202", type=str(type_)), self._tspan(type_),
+                       help=did_you_mean(str(type_), UNSTATED_TYPES) or msg("E202.help"))
         return ast.Param(str(name), _unquote(label) if label else None, None, str(type_), cite,
                          span=self._tspan(name))
 
@@ -301,18 +276,17 @@ class _ToAst(Transformer):
         seen = set()
         for key, value, span in clauses:
             if key in seen:
-                self._fail("E102", f"adjustment '{name}' sets '{key}' twice", span)
+                self._fail(msg("E102.adjustment", name=str(name), key=key), span)
             seen.add(key)
             kw[key] = value
         if kw["ratio"] is None:
-            self._fail("E103", f"adjustment '{name}' has no 'ratio' clause", self._tspan(name),
-                       help="add `ratio -20%` (percentage points added to the ratio)")
+            self._fail(msg("E103", name=str(name)), self._tspan(name), help=msg("E103.help"))
         return ast.Adjustment(str(name), _unquote(label), span=self._tspan(name), **kw)
 
     def adj_applies(self, meta, lst):
         for item in lst.items:
             if not isinstance(item, ast.Name):
-                self._fail("E001", "'applies to' lists benefit names", item.span)
+                self._fail(msg("E001.applies_to"), item.span)
         return ("benefits", tuple(lst.items), self._span(meta))
 
     def adj_applies_all(self, meta):
@@ -336,8 +310,7 @@ class _ToAst(Transformer):
                 repeatable[key].append(value)
                 continue
             if key in kw:
-                self._fail("E102", f"benefit '{name}' sets '{key}' twice", span,
-                           help="a benefit has one of each clause except counts, adjust and annual cap")
+                self._fail(msg("E102.benefit", name=str(name), key=key), span, help=msg("E102.benefit.help"))
             kw[key] = value
             if cite is not None and key in ("when", "grouping", "ratio", "visit_cap", "excluded"):
                 kw[key + "_cite"] = cite
@@ -347,7 +320,7 @@ class _ToAst(Transformer):
 
     def b_priority(self, meta, num):
         if "." in num:
-            self._fail("E002", "a priority is a whole number", self._tspan(num))
+            self._fail(msg("E002.priority"), self._tspan(num))
         return ("priority", int(num), None, self._span(meta))
 
     def b_when(self, meta, expr, cite):
@@ -399,7 +372,7 @@ class _ToAst(Transformer):
                 tables.append(clause)
             else:
                 if covers is not None:
-                    self._fail("E102", "critical_illness sets 'covers' twice", clause[2])
+                    self._fail(msg("E102.covers"), clause[2])
                 covers, covers_cite = clause[0], clause[1]
         return ast.CriticalIllness(_unquote(title), covers, covers_cite, tuple(tables), span=self._span(meta))
 
@@ -414,7 +387,7 @@ class _ToAst(Transformer):
                 bands.append(value)
                 continue
             if key in kw:
-                self._fail("E102", f"table {title} sets '{key}' twice", span)
+                self._fail(msg("E102.table", title=str(title), key=key), span)
             kw[key] = value
             if cite is not None:
                 kw[key + "_cite"] = cite
@@ -520,7 +493,7 @@ class _ToAst(Transformer):
         seen = {}
         for entry in entries:
             if entry.key in seen:
-                self._fail("E101", f"the table lists key '{entry.key}' twice", entry.span)
+                self._fail(msg("E101.table_key", key=entry.key), entry.span)
             seen[entry.key] = entry
         return ast.Lookup(key, tuple(entries), default, span=self._span(meta))
 
@@ -541,26 +514,26 @@ class _ToAst(Transformer):
         return ast.CaseBranch(cond, value, cite, span=self._span(meta))
 
     # literals
-    def _bounded(self, tok, kind, value, limit, unit):
+    def _bounded(self, tok, kind, value, limit):
         if value > limit:
-            self._fail("E007", f"{tok.strip()} is too large for {kind} (at most {limit}{unit})", self._tspan(tok),
-                       help=_TOO_LARGE_HELP[kind])
+            message, help_ = _TOO_LARGE[kind]
+            self._fail(msg(message, literal=tok.strip(), limit=str(limit)), self._tspan(tok), help=msg(help_))
         return ast.Literal(kind, value, span=self._tspan(tok))
 
     def money(self, meta, tok):
-        return self._bounded(tok, "money", _money(tok), MAX_MONEY, " yuan")
+        return self._bounded(tok, "money", _money(tok), MAX_MONEY)
 
     def percent(self, meta, tok):
-        return self._bounded(tok, "percent", Decimal(str(tok)[:-1]), MAX_PERCENT, "%")
+        return self._bounded(tok, "percent", Decimal(str(tok)[:-1]), MAX_PERCENT)
 
     def months(self, meta, tok):
-        return self._bounded(tok, "months", int(re.match(r"\d+", tok).group()), MAX_MONTHS, " months")
+        return self._bounded(tok, "months", int(re.match(r"\d+", tok).group()), MAX_MONTHS)
 
     def date(self, meta, tok):
         return ast.Literal("date", self._date(tok), span=self._tspan(tok))
 
     def number(self, meta, tok):
-        return self._bounded(tok, "number", Decimal(str(tok)), MAX_NUMBER, "")
+        return self._bounded(tok, "number", Decimal(str(tok)), MAX_NUMBER)
 
     def string(self, meta, tok):
         return ast.Literal("text", _unquote(tok), span=self._tspan(tok))
@@ -575,4 +548,4 @@ class _ToAst(Transformer):
         try:
             return dt.date.fromisoformat(str(tok))
         except ValueError:
-            self._fail("E002", f"'{tok}' is not a calendar date", self._tspan(tok))
+            self._fail(msg("E002.date", date=str(tok)), self._tspan(tok))

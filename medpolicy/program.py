@@ -12,6 +12,7 @@ import datetime as dt
 
 import attrs
 
+from .diagnostics import Diagnostic
 from .explain import PayerAmount
 from .model import Policy
 from .rules.benefit import CompiledBenefit
@@ -35,7 +36,7 @@ class CompiledPolicy:
     payers: tuple[BandedPayer, ...] = attrs.field(repr=False)
     """Payers after the basic fund, in the order they pay."""
     premium: PremiumRule = attrs.field(repr=False)
-    labels: dict = attrs.field(repr=False)
+    labels: dict[str, dict[str, str]] = attrs.field(repr=False)
     """``level`` / ``condition`` / ``benefit`` → id → the name the policy declares."""
     claim_cost: int = 1
     """Evaluation steps placing one claim may take (for ``Limits.max_steps``)."""
@@ -84,7 +85,7 @@ class CompiledPolicy:
         return self.model.conditions
 
     @property
-    def warnings(self) -> tuple:
+    def warnings(self) -> tuple[Diagnostic, ...]:
         return self.model.warnings
 
     @property

@@ -25,6 +25,7 @@ from . import ast
 from .errors import EvaluationError
 from .expressions import StepBudget, evaluate
 from .facts import FACT_ROOTS, FINITE_CLAIM_FIELDS, FINITE_PERSON_FIELDS
+from .localize import msg
 from .typecheck import ConstantEnvironment, base_type
 
 _FINITE = {f"claim.{f}" for f in FINITE_CLAIM_FIELDS} | {f"person.{f}" for f in FINITE_PERSON_FIELDS}
@@ -98,12 +99,9 @@ class Reachability:
         winners, matched = found
         for b in benefits:
             if b.id not in matched:
-                self.error("E115", f"benefit '{b.id}' can never match: its `when` is false for every claim",
-                           b.when.span, help="check the levels, care types and conditions it names")
+                self.error(msg("E115", benefit=b.id), b.when.span, help=msg("E115.help"))
             elif not winners[b.id]:
-                self.error("E116", f"benefit '{b.id}' can never receive a claim: higher-priority benefits "
-                           "take every claim it matches", b.span,
-                           help="raise its priority or narrow the benefits above it")
+                self.error(msg("E116", benefit=b.id), b.span, help=msg("E116.help"))
         for b in benefits:
             if winners[b.id]:
                 self._check_tables(b, winners[b.id], file)
@@ -261,10 +259,12 @@ class Reachability:
                 else:
                     continue
                 for value in needed:
-                    shown = "absent" if value is None else (f'"{value}"' if key == "claim.level" else value)
-                    self.error("E117", f"the table has no row for {key} = {shown}, which benefit '{b.id}' can receive",
-                               lookup.span, help="add `else: …` (no row can name an absent value)" if value is None
-                               else "add the row, or `else: …`")
+                    if value is None:
+                        self.error(msg("E117.absent", key=key, benefit=b.id), lookup.span, help=msg("E117.absent.help"))
+                        continue
+                    shown = f'"{value}"' if key == "claim.level" else str(value)
+                    self.error(msg("E117.row", key=key, value=shown, benefit=b.id), lookup.span,
+                               help=msg("E117.row.help"))
 
 
 def _is_fact(e, root: str, field: str) -> bool:

@@ -21,10 +21,11 @@ from typing import Optional
 import attrs
 import yaml
 
-from .diagnostics import did_you_mean
+from .diagnostics import closest
 from .errors import ScenarioError
 from .facts import BUILTIN_ENUMS
 from .limits import DEFAULT_LIMITS, Limits
+from .localize import msg
 
 
 @attrs.frozen
@@ -80,7 +81,7 @@ class _DecimalLoader(yaml.SafeLoader):
         if self.check_event(yaml.events.AliasEvent):
             self._aliases = getattr(self, "_aliases", 0) + 1
             if self._aliases > self.max_aliases:
-                raise ScenarioError("the YAML uses too many aliases (&/*)")
+                raise ScenarioError(msg("scenario.aliases"))
         return super().compose_node(parent, index)
 
 
@@ -100,37 +101,40 @@ def parse_text(text: str, kind: str) -> object:
             return json.loads(text, parse_float=Decimal, parse_int=Decimal,
                               parse_constant=_reject_constant)
         except json.JSONDecodeError as exc:
-            raise ScenarioError(f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+            raise ScenarioError(msg("scenario.json", problem=exc.msg, line=exc.lineno, column=exc.colno)) from None
     try:
         return yaml.load(text, Loader=_DecimalLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        # PyYAML words the problem itself, in English.
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ScenarioError(f"not valid YAML: {problem}{where}") from None
+        if mark:
+            raise ScenarioError(msg("scenario.yaml", problem=problem, line=mark.line + 1, column=mark.column + 1)) \
+                from None
+        raise ScenarioError(msg("scenario.yaml.nowhere", problem=problem)) from None
     except (ValueError, OverflowError, InvalidOperation) as exc:
-        raise ScenarioError(f"not valid YAML: {exc}") from None
+        raise ScenarioError(msg("scenario.yaml.nowhere", problem=str(exc))) from None
 
 
 def _reject_constant(name):
-    raise ScenarioError(f"not valid JSON: {name} is not a number")
+    raise ScenarioError(msg("scenario.json.constant", name=name))
 
 
 def load_scenario(path: Path, limits: Limits = DEFAULT_LIMITS) -> object:
     """Read and parse a scenario file (not yet validated)."""
     suffix = path.suffix.lower()
     if suffix not in (".json", ".yaml", ".yml"):
-        raise ScenarioError(f"a scenario file ends in .yaml, .yml or .json, not '{suffix or path.name}'")
+        raise ScenarioError(msg("scenario.suffix", suffix=suffix or path.name))
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise ScenarioError(f"cannot read {path}: {exc.strerror}") from None
+        raise ScenarioError(msg("scenario.unreadable", path=str(path), reason=exc.strerror)) from None
     if size > limits.max_scenario_bytes:
-        raise ScenarioError(f"the scenario is {size} bytes, over the limit of {limits.max_scenario_bytes}")
+        raise ScenarioError(msg("scenario.too_big", size=size, limit=limits.max_scenario_bytes))
     try:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError:
-        raise ScenarioError("the scenario is not valid UTF-8") from None
+        raise ScenarioError(msg("scenario.not_utf8")) from None
     return parse_text(text, "json" if suffix == ".json" else "yaml")
 
 
@@ -139,34 +143,35 @@ def policy_reference(data: object) -> Optional[str]:
     if isinstance(data, dict):
         value = data.get("policy")
         if value is not None and not isinstance(value, str):
-            raise ScenarioError("must be a policy id or a path to a .mpol file", "policy")
+            raise ScenarioError(msg("scenario.policy"), "policy")
         return value
-    raise ScenarioError("a scenario is a mapping with person and claims")
+    raise ScenarioError(msg("scenario.not_mapping"))
 
 
 def validate(data: object, levels, conditions, limits: Limits = DEFAULT_LIMITS) -> Scenario:
     """Check a parsed scenario against the policy's declared levels and conditions."""
     if not isinstance(data, dict):
-        raise ScenarioError("a scenario is a mapping with person and claims")
+        raise ScenarioError(msg("scenario.not_mapping"))
     _unknown_keys(data, TOP_KEYS, "")
     if "person" not in data:
-        raise ScenarioError("is missing", "person")
+        raise ScenarioError(msg("scenario.missing"), "person")
     if "claims" not in data:
-        raise ScenarioError("is missing (use [] for a year without care)", "claims")
+        raise ScenarioError(msg("scenario.missing.claims"), "claims")
     person = _person(data["person"], conditions)
     raw_claims = data["claims"]
     if raw_claims is None:
         raw_claims = []
     if not isinstance(raw_claims, list):
-        raise ScenarioError("must be a list of claims", "claims")
+        raise ScenarioError(msg("scenario.claims_list"), "claims")
     if len(raw_claims) > limits.max_claims:
-        raise ScenarioError(f"{len(raw_claims)} claims, over the limit of {limits.max_claims}", "claims")
+        raise ScenarioError(msg("scenario.too_many_claims", count=len(raw_claims), limit=limits.max_claims), "claims")
     claims = []
     seen: dict[str, int] = {}
     for index, raw in enumerate(raw_claims):
         claim = _claim(raw, index, levels, conditions, limits)
         if claim.id in seen:
-            raise ScenarioError(f"id {_plain(claim.id)} is also claim {seen[claim.id]}'s", f"claims[{index}].id")
+            raise ScenarioError(msg("scenario.duplicate_id", id=_plain(claim.id), other=seen[claim.id]),
+                                f"claims[{index}].id")
         seen[claim.id] = index
         claims.append(claim)
     return Scenario(data.get("policy"), person, tuple(claims))
@@ -182,28 +187,28 @@ def _plain(value) -> str:
 def _unknown_keys(mapping: dict, allowed, where: str) -> None:
     for key in mapping:
         if key not in allowed:
-            hint = did_you_mean(str(key), allowed)
+            hint = closest(str(key), allowed)
             prefix = f"{where}." if where else ""
-            raise ScenarioError("unknown field" + (f"; {hint}" if hint else f" (fields: {', '.join(allowed)})"),
-                                f"{prefix}{_plain(key)}")
+            raise ScenarioError(msg("scenario.unknown_field", name=hint) if hint else
+                                msg("scenario.unknown_field.list", fields=list(allowed)), f"{prefix}{_plain(key)}")
 
 
 def _person(raw, conditions) -> Person:
     if not isinstance(raw, dict):
-        raise ScenarioError("must be a mapping", "person")
+        raise ScenarioError(msg("scenario.mapping"), "person")
     _unknown_keys(raw, PERSON_KEYS, "person")
     if "id" not in raw:
-        raise ScenarioError("is missing", "person.id")
+        raise ScenarioError(msg("scenario.missing"), "person.id")
     at = "person."
     certified = raw.get("certified") or []
     if not isinstance(certified, list):
-        raise ScenarioError("must be a list of condition ids", at + "certified")
+        raise ScenarioError(msg("scenario.certified"), at + "certified")
     for i, cond in enumerate(certified):
         _member(cond, conditions, f"{at}certified[{i}]", "condition")
     return Person(
         id=_text(raw["id"], at + "id"),
         assistance=_member(raw.get("assistance", "none"), BUILTIN_ENUMS["assistance"], at + "assistance",
-                           "assistance status"),
+                           "assistance"),
         continuous_years=_count(raw.get("continuous_years", 1), at + "continuous_years", minimum=1),
         enrolled_on=_date(raw["enrolled_on"], at + "enrolled_on") if raw.get("enrolled_on") is not None else None,
         gap_years=_count(raw.get("gap_years", 0), at + "gap_years"),
@@ -224,13 +229,13 @@ def _claim(raw, index: int, levels, conditions, limits: Limits) -> Claim:
     # The common case (every field present and well formed) is checked with
     # plain set and type tests; the messages are only built when one fails.
     if not isinstance(raw, dict):
-        raise ScenarioError("must be a mapping", f"claims[{index}]")
+        raise ScenarioError(msg("scenario.mapping"), f"claims[{index}]")
     get = raw.get
     if raw.keys() - _CLAIM_KEY_SET:
         _unknown_keys(raw, CLAIM_KEYS, _where(raw, index))
     for key in ("id", "date", "care", "level", "total"):
         if get(key) is None:
-            raise ScenarioError("is missing", f"{_where(raw, index)}.{key}")
+            raise ScenarioError(msg("scenario.missing"), f"{_where(raw, index)}.{key}")
     total = _fast_amount(raw["total"], limits)
     if total is None:
         total = _amount(raw["total"], f"{_where(raw, index)}.total", limits)
@@ -242,7 +247,8 @@ def _claim(raw, index: int, levels, conditions, limits: Limits) -> Claim:
         if covered is None:
             covered = _amount(covered_raw, f"{_where(raw, index)}.covered", limits)
     if covered > total:
-        raise ScenarioError(f"covered ({covered}) is more than total ({total})", f"{_where(raw, index)}.covered")
+        raise ScenarioError(msg("scenario.covered", covered=str(covered), total=str(total)),
+                            f"{_where(raw, index)}.covered")
     level = raw["level"]
     if isinstance(level, (int, Decimal)) and not isinstance(level, bool):
         level = str(level)
@@ -295,7 +301,7 @@ def _slow_claim(raw, index: int, levels, conditions, limits: Limits, total, cove
     return Claim(
         id=_text(raw["id"], f"{where}.id"),
         date=_date(raw["date"], f"{where}.date"),
-        care=_member(raw["care"], BUILTIN_ENUMS["care"], f"{where}.care", "care type"),
+        care=_member(raw["care"], BUILTIN_ENUMS["care"], f"{where}.care", "care"),
         level=_member(level, levels, f"{where}.level", "level"),
         total=total, covered=covered,
         institution=_text(institution, f"{where}.institution") if institution is not None else None,
@@ -309,25 +315,28 @@ def _slow_claim(raw, index: int, levels, conditions, limits: Limits, total, cove
 
 def _text(value, where: str) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
-        raise ScenarioError("must be text", where)
+        raise ScenarioError(msg("scenario.text"), where)
     text = str(value)
     if not text.strip():
-        raise ScenarioError("must not be empty", where)
+        raise ScenarioError(msg("scenario.empty"), where)
     return text
 
 
 def _member(value, allowed, where: str, what: str) -> str:
+    """``value`` if it is one of ``allowed``; ``what`` is the kind of member (``{x:field}``)."""
     allowed = list(allowed)
     if not isinstance(value, str) or value not in allowed:
-        hint = did_you_mean(str(value), allowed)
-        listed = ", ".join(allowed) if len(allowed) <= 12 else ", ".join(allowed[:12]) + ", …"
-        raise ScenarioError(f"unknown {what} {value!r}" + (f"; {hint}" if hint else f" (one of: {listed})"), where)
+        hint = closest(str(value), allowed)
+        if hint:
+            raise ScenarioError(msg("scenario.member", what=what, value=repr(value), name=hint), where)
+        listed = allowed if len(allowed) <= 12 else allowed[:12] + ["…"]
+        raise ScenarioError(msg("scenario.member.list", what=what, value=repr(value), allowed=listed), where)
     return value
 
 
 def _date(value, where: str) -> dt.date:
     if isinstance(value, dt.datetime):
-        raise ScenarioError("must be a date (YYYY-MM-DD), not a date and time", where)
+        raise ScenarioError(msg("scenario.datetime"), where)
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
@@ -335,27 +344,27 @@ def _date(value, where: str) -> dt.date:
             return dt.date.fromisoformat(value)
         except ValueError:
             pass
-    raise ScenarioError(f"{value!r} is not a date (YYYY-MM-DD)", where)
+    raise ScenarioError(msg("scenario.date", value=repr(value)), where)
 
 
 def _bool(value, where: str) -> bool:
     if not isinstance(value, bool):
-        raise ScenarioError(f"must be true or false, not {value!r}", where)
+        raise ScenarioError(msg("scenario.bool", value=repr(value)), where)
     return value
 
 
 def _count(value, where: str, minimum: int = 0) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
-        raise ScenarioError(f"must be a whole number, not {value!r}", where)
+        raise ScenarioError(msg("scenario.whole", value=repr(value)), where)
     number = Decimal(value)
     if number != number.to_integral_value() or number < minimum or number > 200:
-        raise ScenarioError(f"must be a whole number from {minimum} to 200, not {value}", where)
+        raise ScenarioError(msg("scenario.whole.range", minimum=minimum, value=str(value)), where)
     return number
 
 
 def _amount(value, where: str, limits: Limits) -> Decimal:
     if isinstance(value, bool):
-        raise ScenarioError("must be an amount in yuan, e.g. 4000.00", where)
+        raise ScenarioError(msg("scenario.amount"), where)
     if isinstance(value, float):  # only reachable from callers that bypass our loaders
         value = repr(value)
     try:
@@ -363,11 +372,11 @@ def _amount(value, where: str, limits: Limits) -> Decimal:
     except InvalidOperation:
         amount = None
     if amount is None or not amount.is_finite():
-        raise ScenarioError(f"{value!r} is not an amount in yuan", where)
+        raise ScenarioError(msg("scenario.amount.not", value=repr(value)), where)
     if amount < 0:
-        raise ScenarioError(f"must not be negative ({value})", where)
+        raise ScenarioError(msg("scenario.amount.negative", value=str(value)), where)
     if amount > limits.max_amount:
-        raise ScenarioError(f"{value} is over the limit of {limits.max_amount} yuan", where)
+        raise ScenarioError(msg("scenario.amount.limit", value=str(value), limit=str(limits.max_amount)), where)
     if amount != amount.quantize(Decimal("0.01")):
-        raise ScenarioError(f"{value} has more than two decimals (amounts are in yuan and fen)", where)
+        raise ScenarioError(msg("scenario.amount.cents", value=str(value)), where)
     return amount.quantize(Decimal("0.01"))

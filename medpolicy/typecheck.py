@@ -18,6 +18,7 @@ from .diagnostics import did_you_mean
 from .errors import EvaluationError
 from .expressions import ScopedEnvironment, StepBudget
 from .facts import BUILTIN_ENUMS, FACT_ROOTS
+from .localize import msg
 from .values import OPERATIONS, ORDERED
 
 ERROR = "error"
@@ -44,19 +45,6 @@ def _sym(kinds: Iterable[str]) -> str:
 
 def _kinds(t: str) -> set[str]:
     return set(t[4:].split(",")) if _is_sym(t) else ({t[5:]} if t.startswith("enum:") else set())
-
-
-def describe_type(t: str) -> str:
-    if t.startswith("opt:"):
-        return f"{describe_type(t[4:])} (possibly absent)"
-    if t.startswith("list:"):
-        return f"a list of {describe_type(t[5:])}"
-    if t.startswith("enum:"):
-        return f"a {t[5:]}"
-    if _is_sym(t):
-        return "a member of " + " or ".join(sorted(_kinds(t)))
-    return {"money": "money", "percent": "a percentage", "number": "a number", "months": "months",
-            "date": "a date", "bool": "a true/false condition", "text": "text"}.get(t, t)
 
 
 class ConstantEnvironment(ScopedEnvironment):
@@ -89,7 +77,7 @@ class ConstantEnvironment(ScopedEnvironment):
         return self.values[key]
 
     def other(self, binding, node):
-        raise EvaluationError("not constant")
+        raise EvaluationError(msg("eval.not_constant"))
 
     def fact(self, root, field):
         header = self.checker.program.main.header
@@ -97,7 +85,7 @@ class ConstantEnvironment(ScopedEnvironment):
             year = header.year or (None, None)
             coll = header.collection or (None, None)
             return {"start": year[0], "end": year[1], "collection_start": coll[0], "collection_end": coll[1]}[field]
-        raise EvaluationError("not constant")
+        raise EvaluationError(msg("eval.not_constant"))
 
 
 class TypeChecking:
@@ -109,9 +97,8 @@ class TypeChecking:
             return self.types[key]
         binding = self.scopes[file][name]
         if key in self.in_progress:
-            cycle = " → ".join(n for _, n in self.in_progress[self.in_progress.index(key):]) + f" → {name}"
-            self.error("E203", f"'{name}' is defined in terms of itself: {cycle}", binding.node.span,
-                       help="definitions must not refer back to themselves")
+            cycle = [n for _, n in self.in_progress[self.in_progress.index(key):]] + [name]
+            self.error(msg("E203", name=name, cycle=cycle), binding.node.span, help=msg("E203.help"))
             self.types[key] = ERROR
             return ERROR
         self.in_progress.append(key)
@@ -136,6 +123,7 @@ class TypeChecking:
     # -- expressions
     def _expect(self, expr, want: str, file: str, context, what: str, allow_unstated=False,
                 counters=False) -> str:
+        """The type of ``expr``, reported if it is not ``want``; ``what`` is the clause key it stands in."""
         roots: set[str] = set()
         t = self._infer(expr, file, context, roots, counters=counters)
         if t == ERROR:
@@ -143,8 +131,7 @@ class TypeChecking:
         if allow_unstated and t == "opt:" + want:
             return t
         if t != want and not (want.startswith("enum:") and self._unify(t, want)):
-            self.error("E204", f"{what} must be {describe_type(want)}, not {describe_type(t)}", expr.span,
-                       help=_type_help(want, t))
+            self.error(msg("E204.expect", what=what, want=want, got=t), expr.span, help=_type_help(want, t))
             return ERROR
         return t
 
@@ -167,11 +154,11 @@ class TypeChecking:
                 return t
             if e.op == "not":
                 if t != "bool":
-                    self.error("E204", f"'not' needs a true/false condition, not {describe_type(t)}", e.operand.span)
+                    self.error(msg("E204.not", type=t), e.operand.span)
                     return ERROR
                 return "bool"
             if t not in ("money", "percent", "number", "months"):
-                self.error("E204", f"cannot negate {describe_type(t)}", e.span)
+                self.error(msg("E204.negate", type=t), e.span)
                 return ERROR
             return t
         if isinstance(e, ast.Binary):
@@ -180,8 +167,7 @@ class TypeChecking:
                 return ERROR
             op = OPERATIONS.get((e.op, lt, rt))
             if op is None:
-                self.error("E204", f"cannot compute {describe_type(lt)} {e.op} {describe_type(rt)}", e.span,
-                           help=_binary_help(e.op, lt, rt))
+                self.error(msg("E204.compute", left=lt, op=e.op, right=rt), e.span, help=_binary_help(e.op, lt, rt))
                 return ERROR
             return op[0]
         if isinstance(e, ast.Compare):
@@ -190,43 +176,41 @@ class TypeChecking:
                 return "bool"
             if e.op in ("==", "!="):
                 if self._unify(lt, rt, e.left, e.right) is None:
-                    self.error("E204", f"cannot compare {describe_type(lt)} with {describe_type(rt)}", e.span)
+                    self.error(msg("E204.compare", left=lt, right=rt), e.span)
             else:
                 if lt.startswith("opt:") or rt.startswith("opt:"):
-                    self.error("E205", "this value may be absent; give a fallback with `otherwise`", e.span,
-                               help="e.g. `person.enrolled_on otherwise policy.start`")
+                    self.error(msg("E205.compare"), e.span, help=msg("E205.compare.help"))
                 elif lt != rt or lt not in ORDERED:
-                    self.error("E204", f"cannot order {describe_type(lt)} against {describe_type(rt)}", e.span)
+                    self.error(msg("E204.order", left=lt, right=rt), e.span)
             return "bool"
         if isinstance(e, ast.Member):
             it, ct = infer(e.item), infer(e.collection)
             if ERROR in (it, ct):
                 return "bool"
             if not ct.startswith("list:"):
-                self.error("E204", f"'in' needs a list on its right, not {describe_type(ct)}", e.collection.span)
+                self.error(msg("E204.in_list", type=ct), e.collection.span)
             elif self._unify(base_type(it), ct[5:], e.item, e.collection) is None:
-                self.error("E204", f"{describe_type(it)} cannot be in {describe_type(ct)}", e.span)
+                self.error(msg("E204.in_type", item=it, list=ct), e.span)
             return "bool"
         if isinstance(e, ast.Logic):
             for x in e.operands:
                 t = infer(x)
                 if t not in ("bool", ERROR):
-                    self.error("E204", f"'{e.op}' needs true/false conditions, not {describe_type(t)}", x.span)
+                    self.error(msg("E204.logic", op=e.op, type=t), x.span)
             return "bool"
         if isinstance(e, ast.IfElse):
             ct = infer(e.condition)
             if ct not in ("bool", ERROR):
-                self.error("E204", f"'if' needs a true/false condition, not {describe_type(ct)}", e.condition.span)
+                self.error(msg("E204.if", type=ct), e.condition.span)
             return self._join([infer(e.then), infer(e.otherwise)], [e.then, e.otherwise], e.span)
         if isinstance(e, ast.Default):
             vt, ft = infer(e.value), infer(e.fallback)
             if ERROR in (vt, ft):
                 return ERROR
             if not vt.startswith("opt:"):
-                self.warning("W201", "this value is never absent; `otherwise` has no effect", e.span)
+                self.warning(msg("W201"), e.span)
             if base_type(vt) != base_type(ft):
-                self.error("E204", f"the fallback is {describe_type(ft)}, but the value it replaces is {describe_type(base_type(vt))}",
-                           e.fallback.span)
+                self.error(msg("E204.fallback", fallback=ft, value=base_type(vt)), e.fallback.span)
                 return ERROR
             return ft
         if isinstance(e, ast.ListExpr):
@@ -239,7 +223,7 @@ class TypeChecking:
             for b in e.branches:
                 ct = infer(b.condition)
                 if ct not in ("bool", ERROR):
-                    self.error("E204", f"'when' needs a true/false condition, not {describe_type(ct)}", b.condition.span)
+                    self.error(msg("E204.when", type=ct), b.condition.span)
                 self._check_cite(b.cite, file)
             self._check_cite(e.default_cite, file)
             values = [b.value for b in e.branches] + [e.default]
@@ -251,11 +235,9 @@ class TypeChecking:
         binding = scope.get(e.name)
         if binding is None:
             if e.name in FACT_ROOTS:
-                self.error("E206", f"'{e.name}' needs a field, e.g. {e.name}.{next(iter(FACT_ROOTS[e.name]))}",
-                           e.span)
+                self.error(msg("E206", name=e.name, field=next(iter(FACT_ROOTS[e.name]))), e.span)
                 return ERROR
-            self.error("E200", f"unknown name '{e.name}'", e.span,
-                       help=did_you_mean(e.name, list(scope)) or None)
+            self.error(msg("E200.name", name=e.name), e.span, help=did_you_mean(e.name, list(scope)))
             return ERROR
         if binding.kind == "member":
             return _sym(binding.kinds)
@@ -265,22 +247,19 @@ class TypeChecking:
             roots.update(used)
             bad = used - context
             if bad:
-                self.error("E207", f"'{e.name}' uses {_facts(bad)}, which {_context_name(context)} cannot read",
-                           e.span)
+                self.error(msg("E207.reads", name=e.name, facts=sorted(bad), context=_context_key(context)), e.span)
                 return ERROR
             return t
         if binding.kind == "counter":
             if not counters:
-                self.error("E207", f"counter '{e.name}' can be read only in a benefit's deductible, ratio or caps",
-                           e.span, help="a benefit's `when` cannot depend on the year so far")
+                self.error(msg("E207.counter", name=e.name), e.span, help=msg("E207.counter.help"))
                 return ERROR
             roots.add("counter")
             return "number"
         if binding.kind == "cap":
-            self.error("E204", f"'{e.name}' is a shared cap; use it as `annual cap {e.name}`", e.span)
+            self.error(msg("E204.shared_cap", name=e.name), e.span)
             return ERROR
-        self.error("E204", f"'{e.name}' is an imported module; name one of its definitions, e.g. {e.name}.x",
-                   e.span)
+        self.error(msg("E204.module", name=e.name), e.span)
         return ERROR
 
     def _infer_attribute(self, e: ast.Attribute, file, context, roots) -> str:
@@ -288,17 +267,15 @@ class TypeChecking:
         if isinstance(target, ast.Name) and target.name in FACT_ROOTS and target.name not in self.scopes[file]:
             fields = FACT_ROOTS[target.name]
             if target.name not in context:
-                self.error("E207", f"{target.name}.{e.name} cannot be read in {_context_name(context)}", e.span,
-                           help="premiums, coverage and table selection are about the person; "
-                                "parameters and bands are constants")
+                self.error(msg("E207.fact", root=target.name, field=e.name, context=_context_key(context)), e.span,
+                           help=msg("E207.fact.help"))
                 return ERROR
             if e.name not in fields:
-                self.error("E200", f"{target.name} has no field '{e.name}'", e.span,
-                           help=did_you_mean(e.name, fields) or f"fields: {', '.join(fields)}")
+                self.error(msg("E200.field", root=target.name, field=e.name), e.span,
+                           help=did_you_mean(e.name, fields) or msg("E200.field.help", fields=list(fields)))
                 return ERROR
             if (target.name, e.name) == ("policy", "collection_end") and self._no_collection():
-                self.error("E207", "policy.collection_end is read, but the policy header states no collection period",
-                           e.span, help="add `collection START .. END` to the policy header")
+                self.error(msg("E207.collection_end"), e.span, help=msg("E207.collection_end.help"))
                 return ERROR
             roots.add(target.name)
             return fields[e.name]
@@ -309,15 +286,15 @@ class TypeChecking:
                 inner = module_scope.get(e.name)
                 if inner is None or inner.kind == "member":
                     defs = [n for n, b in module_scope.items() if b.kind != "member"]
-                    self.error("E200", f"module '{target.name}' has no definition '{e.name}'", e.span,
+                    self.error(msg("E200.module", module=target.name, name=e.name), e.span,
                                help=did_you_mean(e.name, defs))
                     return ERROR
                 return self._infer_name(ast.Name(e.name, span=e.span), binding.file, context, roots, False)
             if binding is None:
-                self.error("E200", f"unknown name '{target.name}'", target.span,
+                self.error(msg("E200.name", name=target.name), target.span,
                            help=did_you_mean(target.name, list(self.scopes[file]) + list(FACT_ROOTS)))
                 return ERROR
-        self.error("E204", f"'.{e.name}' can follow person, claim, policy or a module alias only", e.span)
+        self.error(msg("E204.attribute", name=e.name), e.span)
         return ERROR
 
     def _no_collection(self) -> bool:
@@ -326,25 +303,23 @@ class TypeChecking:
 
     def _infer_call(self, e: ast.Call, types: list[str]) -> str:
         if e.function not in FUNCTIONS:
-            self.error("E200", f"unknown function '{e.function}'", e.span,
-                       help=did_you_mean(e.function, FUNCTIONS) or "functions: min, max, known")
+            self.error(msg("E200.function", name=e.function), e.span,
+                       help=did_you_mean(e.function, FUNCTIONS) or msg("E200.function.help"))
             return ERROR
         if ERROR in types:
             return ERROR
         if e.function == "known":
             if len(types) != 1:
-                self.error("E208", "known(…) takes one value", e.span)
+                self.error(msg("E208.known"), e.span)
             return "bool"
         if len(types) < 2:
-            self.error("E208", f"{e.function}(…) takes two or more values", e.span)
+            self.error(msg("E208.count", function=e.function), e.span)
             return ERROR
         if any(t.startswith("opt:") for t in types):
-            self.error("E205", f"a value given to {e.function} may be absent; give a fallback with `otherwise`",
-                       e.span)
+            self.error(msg("E205.call", function=e.function), e.span)
             return ERROR
         if len(set(types)) != 1 or types[0] not in ORDERED:
-            self.error("E204", f"{e.function}(…) needs values of one orderable type, not "
-                       + ", ".join(describe_type(t) for t in types), e.span)
+            self.error(msg("E204.values", function=e.function, types=list(types)), e.span)
             return ERROR
         return types[0]
 
@@ -354,16 +329,15 @@ class TypeChecking:
             return ERROR
         base = base_type(kt)
         if not base.startswith("enum:"):
-            self.error("E204", f"a table is looked up by a level, condition or other member, not {describe_type(kt)}",
-                       e.key.span)
+            self.error(msg("E204.lookup", type=kt), e.key.span)
             return ERROR
         kind = base[5:]
         members = self._enum_members(kind)
         for entry in e.entries:
             if entry.key not in members:
-                shown = [f'"{m}"' for m in members] if kind == "level" else members
-                self.error("E209", f"'{entry.key}' is not a {kind}", entry.span,
-                           help=did_you_mean(entry.key, members) or f"{kind}s: {', '.join(shown)}")
+                shown = [f'"{m}"' for m in members] if kind == "level" else list(members)
+                self.error(msg("E209.member", key=entry.key, kind=kind), entry.span,
+                           help=did_you_mean(entry.key, members) or msg("E209.member.help", kind=kind, members=shown))
         values = [x.value for x in e.entries] + ([e.default] if e.default is not None else [])
         return self._join([infer(v) for v in values], values, e.span)
 
@@ -402,9 +376,9 @@ class TypeChecking:
         items = expr.items if isinstance(expr, ast.ListExpr) else [expr]
         for item in items:
             if isinstance(item, ast.Literal) and item.kind == "text" and item.value not in self.levels:
-                self.error("E209", f"level \"{item.value}\" is not declared", item.span,
+                self.error(msg("E209.level", level=item.value), item.span,
                            help=did_you_mean(item.value, self.levels) or
-                           "levels: " + ", ".join(f'"{x}"' for x in self.levels))
+                           msg("E209.level.help", levels=[f'"{x}"' for x in self.levels]))
 
     def _join(self, types: list[str], nodes: list, span) -> str:
         if ERROR in types:
@@ -413,8 +387,7 @@ class TypeChecking:
         for t, node in zip(types[1:], nodes[1:]):
             joined = self._unify(result, t, nodes[0], node)
             if joined is None:
-                self.error("E204", f"{describe_type(t)} mixed with {describe_type(result)}", node.span,
-                           help="every branch and item must have the same type")
+                self.error(msg("E204.mixed", type=t, first=result), node.span, help=msg("E204.mixed.help"))
                 return ERROR
             result = joined if not (t.startswith("opt:") or result.startswith("opt:")) else "opt:" + joined
         return result
@@ -422,31 +395,28 @@ class TypeChecking:
     # -- benefits
 
 
-def _facts(roots) -> str:
-    return " and ".join(f"{r} facts" if r != "counter" else "a counter" for r in sorted(roots))
-
-
-def _context_name(context) -> str:
+def _context_key(context) -> str:
+    """How a context is named in messages (``{x:context}``)."""
     if context == CONSTANT_CONTEXT:
-        return "a constant"
+        return "constant"
     if "claim" not in context:
-        return "a rule about the person (coverage, premium, table selection)"
-    return "a benefit rule"
+        return "person"
+    return "claim"
 
 
-def _type_help(want: str, got: str) -> str | None:
+def _type_help(want: str, got: str):
     if want == "percent" and got == "number":
-        return "write a percentage with %, e.g. 70%"
+        return msg("E204.expect.percent")
     if want == "money" and got == "number":
-        return "write an amount with ¥, e.g. ¥100"
+        return msg("E204.expect.money")
     if want == "money" and got == "percent":
-        return "multiply by an amount to get money: ¥100 * 50%"
+        return msg("E204.expect.share")
     return None
 
 
-def _binary_help(op: str, lt: str, rt: str) -> str | None:
+def _binary_help(op: str, lt: str, rt: str):
     if {lt, rt} == {"money", "percent"} and op in "+-":
-        return "a percentage is a share of money: multiply (¥100 * 50%) rather than add"
+        return msg("E204.compute.share")
     if {lt, rt} == {"percent", "number"} and op in "+-":
-        return "to add percentage points, write them with %: 65% + 5%"
+        return msg("E204.compute.points")
     return None

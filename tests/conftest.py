@@ -1,10 +1,16 @@
 """Shared test helpers: paths, and running a scenario through the pipeline."""
 from __future__ import annotations
 
+import os
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+
+# Every test parses and checks the policies it loads (and so do the CLI
+# processes tests start): the cache of checked policies is tested on its own,
+# in tests/test_policy_cache.py, and must never decide another test's outcome.
+os.environ["MEDPOLICY_NO_CACHE"] = "1"
 
 import medpolicy
 from medpolicy.scenario import load_scenario

@@ -19,6 +19,14 @@ GOLDEN = ROOT / "tests" / "golden" / "cli"
 UPDATE = os.environ.get("MEDPOLICY_UPDATE_GOLDEN") == "1"
 
 
+@pytest.fixture(autouse=True)
+def english_locale(monkeypatch):
+    """Commands default to the locale's language; these tests run in an English one unless they say otherwise."""
+    for var in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+
+
 def invoke(*args, env=None):
     return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
 
@@ -216,3 +224,109 @@ def test_every_command_speaks_the_language_asked_for(monkeypatch):
     assert en.stdout.strip() == "policies/karamay.mpol: ok (6 benefits)"
     for command in (["policies"], ["verify", "lanzhou", "--examples", "5"], ["eval", "examples/karamay-pku-case3.yaml"]):
         assert invoke(*command, "--lang", "zh").exit_code == 0
+
+
+# ------------------------------------------------ diagnostics and errors in Chinese
+
+BAD_POLICY = ('policy bad {\n  title "B"\n  year 2026-01-01 .. 2026-12-31\n}\n'
+              'levels { "1" "一级" }\n'
+              'benefit b "B" {\n  priority 1\n  when claim.care == inpatiant\n  ratio 50%\n}\n')
+
+
+def test_check_speaks_chinese(tmp_path):
+    bad = write(tmp_path, "bad.mpol", BAD_POLICY)
+    result = invoke("check", str(bad), "--lang", "zh")
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    # The location, source line and caret are those of the English rendering; the words are Chinese.
+    assert lines[0] == f"{bad}:8:22: 错误[E200]：名称 'inpatiant' 没有定义"
+    assert lines[1:3] == invoke("check", str(bad), "--lang", "en").stderr.splitlines()[1:3]
+    assert lines[3] == "  提示：是不是想写 'inpatient'？"
+    assert lines[4] == f"{bad}：发现 1 个问题"
+
+
+def test_check_json_speaks_the_language_asked_for(tmp_path):
+    bad = write(tmp_path, "bad.mpol", BAD_POLICY)
+    zh = json.loads(invoke("check", str(bad), "--format", "json", "--lang", "zh").stdout)[0]["diagnostics"][0]
+    en = json.loads(invoke("check", str(bad), "--format", "json", "--lang", "en").stdout)[0]["diagnostics"][0]
+    assert zh["message"] == "名称 'inpatiant' 没有定义" and zh["help"] == "是不是想写 'inpatient'？"
+    assert en["message"] == "unknown name 'inpatiant'" and en["help"] == "did you mean 'inpatient'?"
+    # The data a service would localize itself is the same in both.
+    for key in ("code", "severity", "line", "column", "message_id", "args", "help_id", "help_args"):
+        assert zh[key] == en[key]
+    assert (zh["message_id"], zh["args"]) == ("E200.name", {"name": "inpatiant"})
+    assert (zh["help_id"], zh["help_args"]) == ("help.did_you_mean", {"name": "inpatient"})
+
+
+def test_scenario_error_in_chinese(tmp_path):
+    scenario = write(tmp_path, "bad.yaml", "policy: karamay\nperson: {id: x}\nclaims:\n"
+                     "  - {id: a, date: 2026-01-05, care: outpatient, level: '9', total: 10}\n")
+    result = invoke("eval", str(scenario), "--lang", "zh")
+    assert result.exit_code == 2
+    assert result.stderr == "错误：claims[0] (id a).level：未知的医疗机构级别 '9'（可选：1、2、3）\n"
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("claim, words", [
+    ("{id: a, date: 2026-01-05, care: outpatient, level: '1', total: -5}", "claims[0] (id a).total：不能为负数（-5）"),
+    ("{id: a, date: 2026-01-05, care: outpatien, level: '1', total: 5}",
+     "claims[0] (id a).care：未知的就诊类型 'outpatien'；是不是想写 'outpatient'？"),
+    ("{id: a, date: 2026-01-05, care: outpatient, level: '1', total: 5, covered: 6}",
+     "claims[0] (id a).covered：合规费用（6.00）大于总费用（5.00）"),
+    ("{id: a, care: outpatient, level: '1', total: 5}", "claims[0] (id a).date：缺少此项"),
+    ("{id: a, date: 2026-01-05, care: outpatient, level: '1', total: 5, totl: 1}",
+     "claims[0] (id a).totl：没有这个字段；是不是想写 'total'？"),
+])
+def test_scenario_errors_in_chinese_keep_the_field_path(tmp_path, claim, words):
+    scenario = write(tmp_path, "bad.yaml", f"policy: karamay\nperson: {{id: x}}\nclaims:\n  - {claim}\n")
+    result = invoke("eval", str(scenario), "--lang", "zh")
+    assert result.exit_code == 2
+    assert result.stderr == f"错误：{words}\n"
+
+
+def test_unknown_policy_in_chinese(tmp_path):
+    scenario = write(tmp_path, "s.yaml", "policy: karamy\nperson: {id: x}\nclaims: []\n")
+    result = invoke("eval", str(scenario), "--lang", "zh")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("错误：没有名为 'karamy' 的政策；是不是想写 'karamay'？（现有政策：")
+
+
+def test_policy_error_during_eval_in_chinese(tmp_path):
+    write(tmp_path, "bad.mpol", BAD_POLICY)
+    scenario = write(tmp_path, "s.yaml", "policy: bad.mpol\nperson: {id: x}\nclaims: []\n")
+    result = invoke("eval", str(scenario), "--lang", "zh")
+    assert result.exit_code == 1
+    assert "错误[E200]：名称 'inpatiant' 没有定义" in result.stderr and "提示：" in result.stderr
+
+
+def test_scenario_without_policy_in_chinese(tmp_path):
+    scenario = write(tmp_path, "s.yaml", "person: {id: x}\nclaims: []\n")
+    result = invoke("eval", str(scenario), "--lang", "zh")
+    assert result.exit_code == 2
+    assert "场景文件没有指明政策" in result.stderr and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("command", [["check", "{bad}"], ["eval", "{scenario}"]])
+def test_diagnostics_and_errors_default_to_a_chinese_locale(tmp_path, command):
+    bad = write(tmp_path, "bad.mpol", BAD_POLICY)
+    scenario = write(tmp_path, "bad.yaml", "policy: karamay\nperson: {id: x}\nclaims: [{id: a}]\n")
+    args = [part.format(bad=bad, scenario=scenario) for part in command]
+    zh_env = {"LC_ALL": "", "LC_MESSAGES": "", "LANG": "zh_CN.UTF-8", "LANGUAGE": ""}
+    chinese = invoke(*args, env=zh_env).stderr
+    assert ("错误[" in chinese or chinese.startswith("错误：")) and "error" not in chinese.replace(str(tmp_path), "")
+    english = invoke(*args, env=dict(zh_env, LANG="en_US.UTF-8")).stderr
+    assert ("error[" in english or english.startswith("error: ")) and "错误" not in english
+
+
+def test_no_traceback_in_chinese_either(tmp_path):
+    scenario = write(tmp_path, "bad.yaml", "policy: karamay\nperson: {id: x}\nclaims: [{id: a}]\n")
+    env = dict(os.environ, PYTHONPATH=str(ROOT), LANG="zh_CN.UTF-8", LC_ALL="", LC_MESSAGES="", LANGUAGE="")
+    plain = subprocess.run([sys.executable, "-m", "medpolicy.cli", "eval", str(scenario)],
+                           capture_output=True, text=True, env=env)
+    assert plain.returncode == 2
+    assert plain.stderr == "错误：claims[0] (id a).date：缺少此项\n"
+
+
+def test_every_command_takes_lang():
+    for name, command in main.commands.items():
+        assert "lang" in [p.name for p in command.params], name

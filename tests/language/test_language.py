@@ -51,14 +51,6 @@ def _compiled(policy, scenario):
 
 RUNNERS = [("compiled", _compiled)]
 
-try:  # being written alongside the engine; absent until then
-    from medpolicy.reference import evaluate_reference
-except ImportError:  # pragma: no cover - depends on the engine's progress
-    pass
-else:
-    RUNNERS.append(("reference",
-                    lambda policy, scenario: evaluate_reference(getattr(policy, "model", policy), scenario)))
-
 
 # ------------------------------------------------------------- case files
 
