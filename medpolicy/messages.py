@@ -144,6 +144,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     "section.premium": {"zh": "个人缴费", "en": "Premium"},
     "explanation_off": {"zh": "（未生成逐步说明）", "en": "(evaluated without explanation)"},
     # other commands
+    # comparing policies (medpolicy.compare)
+    "compare.date_shift": {"zh": "就诊日期按与 {home} 保险年度起始日的间隔移入本政策年度（{days:+d} 天）",
+                           "en": "dates moved into this policy's year by their offset from {home}'s year start "
+                                 "({days:+d} days)"},
+    "compare.level_mapped": {"zh": "费用 {claim}：本政策未设“{level}”级别，按“{to}”级别计算",
+                             "en": "claim {claim}: level {level} is not declared here; paid as level {to}"},
+    "compare.level_unplaced": {"zh": "费用 {claim}：本政策没有与“{level}”对应的医疗机构级别，未予计算",
+                               "en": "claim {claim}: no level here matches {level}; left out of this policy's figures"},
+    "compare.condition_dropped": {"zh": "费用 {claim}：本政策未列“{condition}”病种，按普通就医计算",
+                                  "en": "claim {claim}: condition {condition} is not declared here; paid as ordinary care"},
+    "compare.certified_dropped": {"zh": "本政策未列“{condition}”病种，其认定不适用",
+                                  "en": "condition {condition} is not declared here; its certification does not apply"},
     "check.ok": {"zh": "{path}：检查通过（{benefits} 项待遇）", "en": "{path}: ok ({benefits} benefits)"},
     "check.problems": {"zh": "{path}：发现 {count} 个问题", "en": "{path}: {count} problem(s)"},
     "verify.ok": {"zh": "{path}：生成 {examples} 个场景，各项不变量均成立（资金守恒、上下限、限额、确定性、处理顺序、单调性、未支付须说明原因）",

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Optional
 
 from .explain import EVENT_KINDS, SCHEMA_VERSION, Citation, Detail, Event, Statement
-from .messages import describe
+from .messages import describe, word
 from .values import CENT, Months, Money, Percent, _plain, format_money
 from .version import __version__
 
@@ -152,6 +152,32 @@ def statement_dict(statement: Statement, lang: str = "zh") -> dict:
             "personal": _money(statement.premium.personal),
             "explanation": events(statement.premium.events),
         },
+    }
+
+
+def comparison_dict(comparison, lang: str = "zh") -> dict:
+    """A :class:`~medpolicy.compare.Comparison`: per policy its notes (kind, data and words),
+    premium, net cost of the year and full statement."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "medpolicy_version": __version__,
+        "lang": lang,
+        "home": comparison.home,
+        "policies": [
+            {
+                "policy": o.policy.id,
+                "title": o.policy.title,
+                "complete": o.complete,
+                "unplaced": list(o.unplaced),
+                "notes": [{"kind": n.kind, "data": n.data, "text": word(f"compare.{n.kind}", lang, **n.data)}
+                          for n in o.notes],
+                "premium": _money(o.premium),
+                "patient": _money(o.statement.totals.patient),
+                "net": _money(o.net),
+                "statement": statement_dict(o.statement, lang),
+            }
+            for o in comparison.outcomes
+        ],
     }
 
 
