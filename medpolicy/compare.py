@@ -131,7 +131,8 @@ def map_level(level: str, declared: Sequence[str]) -> Optional[str]:
     return None
 
 
-def _move(scenario: dict[str, Any], home: CompiledPolicy, policy: CompiledPolicy):
+def _move(scenario: dict[str, Any], home: CompiledPolicy,
+          policy: CompiledPolicy) -> tuple[dict[str, Any], list[Note], list[str]]:
     moved = copy.deepcopy({k: v for k, v in scenario.items() if k != "policy"})
     notes: list[Note] = []
     shift = (policy.start - home.start).days

@@ -10,8 +10,9 @@ kept as ``message_id`` and ``args``: ``str(err)`` is the English wording and
 """
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from typing import Any, Iterable, Optional
 
+from .diagnostics import Diagnostic
 from .localize import Message, say
 
 
@@ -38,7 +39,7 @@ class MedpolicyError(Exception):
         return self.message.id if self.message else None
 
     @property
-    def message_args(self) -> dict:
+    def message_args(self) -> dict[str, Any]:
         """The message's arguments, as data (``args`` is Python's own attribute of an exception)."""
         return dict(self.message.args) if self.message else {}
 
@@ -55,7 +56,7 @@ class PolicyError(MedpolicyError):
 
     exit_code = 1
 
-    def __init__(self, diagnostics: Iterable, sources=None):
+    def __init__(self, diagnostics: Iterable[Diagnostic], sources: Optional[dict[str, str]] = None):
         self.diagnostics = list(diagnostics)
         self.sources = sources or {}
         super().__init__(self.text("en"))

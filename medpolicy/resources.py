@@ -1,8 +1,8 @@
-"""Where the grammar and the bundled policies are.
+"""Where the grammar, the bundled policies and the JSON schemas are.
 
 In a wheel they are package data under ``medpolicy/_data``; in a source
 checkout (editable install, or tests run from the repository) they are the
-top-level ``grammar/`` and ``policies/`` folders.
+top-level ``grammar/``, ``policies/`` and ``schemas/`` folders.
 """
 from __future__ import annotations
 
@@ -24,3 +24,8 @@ def grammar_path() -> Path:
 
 def bundled_policies() -> Path:
     return _find("policies")
+
+
+def schema_path(name: str) -> Path:
+    """A published JSON Schema: ``schema_path("statement")`` or ``schema_path("scenario")``."""
+    return _find("schemas") / f"{name}.schema.json"
