@@ -74,3 +74,16 @@ def test_schemas_are_published_with_the_package(name):
     schema = json.loads(schema_path(name).read_text(encoding="utf-8"))
     assert schema["$schema"].startswith("https://json-schema.org/")
     assert Path(schema_path(name)).name == f"{name}.schema.json"
+
+
+def test_the_readme_embedding_example_runs_as_written(monkeypatch, capsys):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Embedding"):]
+    code = section[section.index("```python\n") + len("```python\n"):]
+    code = code[:code.index("```")]
+    assert len(code.strip().splitlines()) <= 10
+    monkeypatch.chdir(ROOT)
+    exec(compile(code, "README.md", "exec"), {})
+    out = capsys.readouterr().out
+    patient, shape = out.split(" ", 1)
+    assert json.loads(shape)["totals"]["patient"] == patient
