@@ -17,7 +17,10 @@ evaluated, and reports each as a :class:`~medpolicy.diagnostics.Diagnostic`:
 Expression typing lives in :mod:`medpolicy.typecheck` and benefit
 reachability, decided exactly by trying every combination of the finite facts
 the conditions mention, in :mod:`medpolicy.reachability`; both are mixed into
-the checker here, which walks the declarations and builds the model.
+the checker here, which walks the declarations and builds the model.  The
+checks of each kind of clause live in its rule unit (``check_*`` in
+:mod:`medpolicy.rules`); the checker calls them in order and hands itself
+over through :class:`medpolicy.rules.checking.Checker`.
 """
 from __future__ import annotations
 
@@ -25,17 +28,24 @@ from decimal import Decimal
 
 from . import ast
 from .diagnostics import Diagnostic, did_you_mean
-from .errors import EvaluationError, PolicyError
+from .errors import PolicyError
 from .expressions import evaluate
 from .facts import BUILTIN_ENUMS
 from .loader import Program
 from .localize import Message, msg
 from .model import Binding, Policy
 from .reachability import Reachability, _children
+from .rules.benefit import check_benefit
+from .rules.caps import check_cap_decl, check_caps
+from .rules.checking import check_sign
+from .rules.coverage import check_coverage
+from .rules.deductible import check_deductible
+from .rules.grouping import check_grouping
+from .rules.payer import check_payer
+from .rules.premium import check_premium
+from .rules.ratio import check_adjust_clauses, check_adjustment, check_ratio
 from .span import Span
-from .typecheck import (CLAIM_CONTEXT, CONSTANT_CONTEXT, ERROR, FUNCTIONS, PERSON_CONTEXT, TypeChecking,
-                        base_type, ConstantEnvironment)
-from .values import Money
+from .typecheck import CLAIM_CONTEXT, FUNCTIONS, ConstantEnvironment, TypeChecking
 
 
 def check(program: Program) -> Policy:
@@ -70,6 +80,31 @@ class _Checker(TypeChecking, Reachability):
 
     def warning(self, message: Message, span: Span, help: Message | None = None) -> None:
         self.diagnostics.append(Diagnostic.of(message, span, "warning", help))
+
+    # -- what the rule units' checks call (medpolicy.rules.checking.Checker documents each)
+    expect = TypeChecking._expect
+
+    def infer(self, expr: ast.Expr, file: str, context: frozenset) -> str:
+        return self._infer(expr, file, context, set())
+
+    def check_cite(self, cite: ast.Cite | None, file: str) -> None:
+        self._check_cite(cite, file)
+
+    def kind(self, file: str, name: str) -> str | None:
+        binding = self.scopes[file].get(name)
+        return binding.kind if binding is not None else None
+
+    def names(self, file: str, kind: str) -> list[str]:
+        return [name for name, binding in self.scopes[file].items() if binding.kind == kind]
+
+    def benefits(self) -> list[str]:
+        return list(self.benefit_ids)
+
+    def constant(self, expr: ast.Expr, file: str):
+        return evaluate(expr, ConstantEnvironment(self, file))
+
+    def error_count(self) -> int:
+        return sum(d.severity == "error" for d in self.diagnostics)
 
     # -- driver
     def run(self) -> Policy | None:
@@ -216,28 +251,25 @@ class _Checker(TypeChecking, Reachability):
                 if isinstance(decl, ast.ListDecl):
                     self._check_cite(decl.cite, file.path)
                 if isinstance(decl, ast.Param) and decl.value is not None:
-                    self._check_sign(decl.value)
+                    check_sign(self, decl.value)
             elif isinstance(decl, ast.CapDecl):
-                self._expect(decl.amount, "money", file.path, CONSTANT_CONTEXT, "cap_amount", allow_unstated=True)
-                self._check_sign(decl.amount, "cap")
-                self._check_cite(decl.cite, file.path)
+                check_cap_decl(self, decl, file.path)
             elif not is_main and isinstance(decl, (ast.Levels, ast.Conditions, ast.Benefit, ast.Coverage,
                                                    ast.Adjustment, ast.CriticalIllness, ast.Premium,
                                                    ast.Counter)):
                 self.error(msg("E107"), getattr(decl, "span", file.header.span), help=msg("E107.help"))
             elif isinstance(decl, ast.Coverage):
-                self._expect(decl.starts, "date", file.path, PERSON_CONTEXT, "coverage_start")
-                self._check_cite(decl.cite, file.path)
+                check_coverage(self, decl, file.path)
             elif isinstance(decl, ast.Adjustment):
                 if decl.id in adjustments:
                     self.error(msg("E101.adjustment", adjustment=decl.id), decl.span,
                                help=msg("help.first_at", where=str(adjustments[decl.id])))
                 adjustments.setdefault(decl.id, decl.span)
-                self._check_adjustment(decl, file.path)
+                check_adjustment(self, decl, file.path)
             elif isinstance(decl, ast.CriticalIllness):
-                self._check_critical(decl, file.path)
+                check_payer(self, decl, file.path)
             elif isinstance(decl, ast.Premium):
-                self._check_premium(decl, file.path)
+                check_premium(self, decl, file.path)
         if is_main:
             payer_ids: dict[str, Span] = {}
             for decl in file.decls:
@@ -284,164 +316,19 @@ class _Checker(TypeChecking, Reachability):
         return tuple(ordered)
 
     def _check_benefit_body(self, b: ast.Benefit, file: str) -> None:
-        for cite in (b.when_cite, b.grouping_cite, b.ratio_cite, b.visit_cap_cite, b.excluded_cite):
-            self._check_cite(cite, file)
-        if b.excluded is not None:
-            paying = [name for name, value in (("deductible", b.deductible), ("ratio", b.ratio),
-                                               ("visit cap", b.visit_cap)) if value is not None]
-            if paying or b.annual_caps or b.adjustments or b.counts:
-                self.error(msg("E113.pays_nothing", benefit=b.id), b.span, help=msg("E113.pays_nothing.help"))
-            return
-        if b.ratio is None:
-            self.error(msg("E113.no_ratio", benefit=b.id), b.span, help=msg("E113.no_ratio.help"))
-        else:
-            self._expect(b.ratio, "percent", file, CLAIM_CONTEXT, "ratio", counters=True)
-            for leaf in _value_leaves(b.ratio):
-                if leaf.kind == "percent" and not (0 <= leaf.value <= 100):
-                    self.error(msg("E128", value=str(leaf.value)), leaf.span, help=msg("E128.help"))
-        if b.deductible is not None:
-            self._check_sign(b.deductible.amount, "deductible")
-        if b.visit_cap is not None:
-            self._check_sign(b.visit_cap, "cap")
-        for cap in b.annual_caps:
-            self._check_sign(cap.amount, "cap")
-        for counter in b.counts:
-            binding = self.scopes[file].get(counter.name)
-            if binding is None or binding.kind != "counter":
-                counters = [n for n, x in self.scopes[file].items() if x.kind == "counter"]
-                self.error(msg("E200.counter", name=counter.name), counter.span,
-                           help=did_you_mean(counter.name, counters) or msg("E200.counter.help"))
-        if b.deductible is not None:
-            self._expect(b.deductible.amount, "money", file, CLAIM_CONTEXT, "deductible", counters=True)
-            self._check_cite(b.deductible.cite, file)
-        for adj in b.adjustments:
-            self._expect(adj.points, "percent", file, CLAIM_CONTEXT, "adjustment", counters=True)
-            if adj.when is not None:
-                self._expect(adj.when, "bool", file, CLAIM_CONTEXT, "adjustment_when", counters=True)
-            self._check_cite(adj.cite, file)
-        if b.visit_cap is not None:
-            self._expect(b.visit_cap, "money", file, CLAIM_CONTEXT, "visit_cap", counters=True,
-                         allow_unstated=True)
-        for cap in b.annual_caps:
-            self._check_cite(cap.cite, file)
-            if isinstance(cap.amount, ast.Name) and self.scopes[file].get(cap.amount.name, Binding("")).kind == "cap":
-                if cap.per is not None:
-                    self.error(msg("E114.shared_cap"), cap.per.span, help=msg("E114.shared_cap.help"))
-                continue
-            self._expect(cap.amount, "money", file, CLAIM_CONTEXT, "annual_cap", allow_unstated=True)
-            if cap.per is not None:
-                pt = self._infer(cap.per, file, CLAIM_CONTEXT, set())
-                if pt != ERROR and not base_type(pt).startswith("enum:"):
-                    self.error(msg("E114.for_each", type=pt), cap.per.span)
+        """One benefit's clauses, each by its unit (its priority and ``when`` are checked above).
 
-    def _check_sign(self, expr, what: str = "amount") -> None:
-        """Report negative money written where only a non-negative amount makes sense; ``what`` is a clause key."""
-        for leaf in _value_leaves(expr):
-            if leaf.kind == "money" and leaf.value < 0:
-                self.error(msg("E129", what=what, value=str(leaf.value)), leaf.span, help=msg("E129.help"))
-
-    # -- other declarations
-    def _check_adjustment(self, adj: ast.Adjustment, file: str) -> None:
-        for name in adj.benefits or ():
-            if name.name not in self.benefit_ids:
-                self.error(msg("E200.benefit", name=name.name), name.span,
-                           help=did_you_mean(name.name, self.benefit_ids))
-        if adj.when is not None:
-            self._expect(adj.when, "bool", file, CLAIM_CONTEXT, "adjustment_when")
-        self._expect(adj.ratio, "percent", file, CLAIM_CONTEXT, "adjustment_ratio")
-        self._check_cite(adj.cite, file)
-
-    def _check_critical(self, ci: ast.CriticalIllness, file: str) -> None:
-        if ci.covers is None:
-            self.error(msg("E120.covers"), ci.span, help=msg("E120.covers.help"))
-        else:
-            self._expect(ci.covers, "bool", file, CLAIM_CONTEXT, "covers")
-        self._check_cite(ci.covers_cite, file)
-        if not ci.tables:
-            self.error(msg("E120.no_table"), ci.span)
-        for i, table in enumerate(ci.tables):
-            if table.when is None and i != len(ci.tables) - 1:
-                self.error(msg("E121"), table.span)
-            if table.when is not None:
-                self._expect(table.when, "bool", file, PERSON_CONTEXT, "table_when")
-            self._check_bands(table, file)
-        if ci.tables and all(t.when is not None for t in ci.tables):
-            self.warning(msg("W120"), ci.span)
-
-    def _const(self, expr, file, want, what, allow_unstated=False):
-        before = len(self.diagnostics)
-        t = self._expect(expr, want, file, CONSTANT_CONTEXT, what, allow_unstated=allow_unstated)
-        if t == ERROR or any(d.severity == "error" for d in self.diagnostics[before:]):
-            return None  # already reported: say nothing more about this expression
-        try:
-            return evaluate(expr, ConstantEnvironment(self, file))
-        except EvaluationError:
-            self.error(msg("E122", what=what), expr.span)
-            return None
-        except (ArithmeticError, ValueError, OverflowError):
-            self.error(msg("E127", what=what), expr.span)
-            return None
-
-    def _check_bands(self, table: ast.CITable, file: str) -> None:
-        for cite in (table.deductible_cite, table.cap_cite):
-            self._check_cite(cite, file)
-        deductible = Money(Decimal(0))
-        if table.deductible is not None:
-            deductible = self._const(table.deductible, file, "money", "deductible")
-            self._check_sign(table.deductible, "deductible")
-        if table.cap is not None:
-            self._const(table.cap, file, "money", "cap", allow_unstated=True)
-            self._check_sign(table.cap, "cap")
-        if not table.bands:
-            self.error(msg("E123", title=table.title), table.span)
-            return
-        # When the deductible itself is in error, where the bands start cannot be judged.
-        expected = Money(Decimal(0)) if table.measure == "above_deductible" else deductible
-        for i, band in enumerate(table.bands):
-            self._check_cite(band.cite, file)
-            low = self._const(band.low, file, "money", "band_low")
-            high = self._const(band.high, file, "money", "band_high") if band.high is not None else None
-            rate = self._const(band.rate, file, "percent", "band_rate")
-            if rate is not None and not (Decimal(0) <= rate.points <= Decimal(100)):
-                self.error(msg("E124", rate=str(rate)), band.rate.span)
-            if low is None or (band.high is not None and high is None):
-                continue
-            if high is not None and high <= low:
-                self.error(msg("E125", low=str(low), high=str(high)), band.span)
-            if expected is not None and low != expected:
-                where = ("deductible" if table.measure == "absolute" else "above") if i == 0 else "previous"
-                kind = "overlaps" if low < expected else "gap"
-                self.error(msg(_BAND_START[kind, where], low=str(low), expected=str(expected)), band.low.span,
-                           help=msg("E126.help"))
-            if high is None and i != len(table.bands) - 1:
-                self.error(msg("E126.open"), band.span)
-            expected = high
-
-    def _check_premium(self, premium: ast.Premium, file: str) -> None:
-        for item in premium.items:
-            if item.when is not None:
-                self._expect(item.when, "bool", file, PERSON_CONTEXT, "premium_item_when")
-            if not any(case.when is None for case in item.cases):
-                self.error(msg("E130", title=item.title), item.span, help=msg("E130.help"))
-            seen_else = False
-            for case in item.cases:
-                if seen_else:
-                    self.error(msg("E131"), case.span, help=msg("E131.help"))
-                seen_else = seen_else or case.when is None
-                if case.when is not None:
-                    self._expect(case.when, "bool", file, PERSON_CONTEXT, "premium_case_when")
-                if not isinstance(case.value, ast.Unstated):
-                    self._expect(case.value, "money", file, PERSON_CONTEXT, "premium")
-                    self._check_sign(case.value, "premium")
-                self._check_cite(case.cite, file)
-
-
-# Where a band that does not start where it should (E126) overlaps or leaves a gap, by (kind, where).
-_BAND_START = {
-    ("overlaps", "deductible"): "E126.overlaps.deductible", ("gap", "deductible"): "E126.gap.deductible",
-    ("overlaps", "above"): "E126.overlaps.above", ("gap", "above"): "E126.gap.above",
-    ("overlaps", "previous"): "E126.overlaps.previous", ("gap", "previous"): "E126.gap.previous",
-}
+        Keep the order: a policy that checks lists its warnings in the order they are
+        found, and the ratio, the deductible, the adjustments then the caps is that order.
+        """
+        self._check_cite(b.when_cite, file)
+        check_grouping(self, b, file)
+        if not check_benefit(self, b, file):
+            return  # it pays nothing: its payment clauses, if any, are reported (E113), not checked
+        check_ratio(self, b, file)
+        check_deductible(self, b, file)
+        check_adjust_clauses(self, b, file)
+        check_caps(self, b, file)
 
 
 def _walk(e):
@@ -449,27 +336,6 @@ def _walk(e):
     yield e
     for child in _children(e):
         yield from _walk(child)
-
-
-def _value_leaves(e) -> list[ast.Literal]:
-    """The literals an expression can evaluate to directly: through table rows,
-    branches and fallbacks, with a leading minus folded in."""
-    if isinstance(e, ast.Literal):
-        return [e]
-    if isinstance(e, ast.Unary) and e.op == "neg" and isinstance(e.operand, ast.Literal) \
-            and isinstance(e.operand.value, Decimal):
-        return [ast.Literal(e.operand.kind, -e.operand.value, span=e.span)]
-    if isinstance(e, ast.Lookup):
-        values = [x.value for x in e.entries] + ([e.default] if e.default is not None else [])
-    elif isinstance(e, ast.IfElse):
-        values = [e.then, e.otherwise]
-    elif isinstance(e, ast.Cases):
-        values = [b.value for b in e.branches] + [e.default]
-    elif isinstance(e, ast.Default):
-        values = [e.value, e.fallback]
-    else:
-        return []
-    return [leaf for v in values for leaf in _value_leaves(v)]
 
 
 def _keyword(kind) -> str:

@@ -2,9 +2,9 @@
 
 Syntax: ``benefit ID "title" { priority; when; visits grouped …; counts
 COUNTER; deductible …; ratio …; adjust …; visit cap …; annual cap …; pays
-nothing "reason" }`` (:class:`medpolicy.ast.Benefit`).  Checks: a ratio
-unless it pays nothing (E113), nothing else when it pays nothing (E113),
-known counters (E200).
+nothing "reason" }`` (:class:`medpolicy.ast.Benefit`).  Checks
+(:func:`check_benefit`): nothing else when it pays nothing (E113), known
+counters (E200); each clause is checked by its own unit.
 
 For a visit the benefit took: the visit counts on its counters; the
 deductible is charged; the ratio (with adjustments) applies to what is left;
@@ -23,12 +23,16 @@ import attrs
 
 from .. import ast
 from ..compiled_expr import Code, Frame
+from ..diagnostics import did_you_mean
 from ..explain import Citation, Event
+from ..localize import msg
 from ..span import Span
 from ..values import Percent
 from .caps import AnnualCap, VisitCap, apply_annual_caps, compile_annual_caps, compile_visit_cap
+from .checking import Checker
 from .context import HUNDRED, CompileContext, Year
 from .deductible import DeductibleRule, compile_deductible
+from .grouping import compile_grouping
 from .ratio import RatioRule, compile_ratio
 
 
@@ -106,14 +110,34 @@ class CompiledBenefit:
         return fund
 
 
+def check_benefit(ck: Checker, benefit: ast.Benefit, file: str) -> bool:
+    """The benefit's own clauses; whether it pays (when it pays nothing, its payment clauses are not checked)."""
+    ck.check_cite(benefit.excluded_cite, file)
+    if benefit.excluded is not None:
+        # The citations the benefit node holds are checked all the same; E113 asks to remove the rest.
+        ck.check_cite(benefit.ratio_cite, file)
+        ck.check_cite(benefit.visit_cap_cite, file)
+        paying = [name for name, value in (("deductible", benefit.deductible), ("ratio", benefit.ratio),
+                                           ("visit cap", benefit.visit_cap)) if value is not None]
+        if paying or benefit.annual_caps or benefit.adjustments or benefit.counts:
+            ck.error(msg("E113.pays_nothing", benefit=benefit.id), benefit.span, help=msg("E113.pays_nothing.help"))
+        return False
+    for counter in benefit.counts:
+        if ck.kind(file, counter.name) != "counter":
+            ck.error(msg("E200.counter", name=counter.name), counter.span,
+                     help=did_you_mean(counter.name, ck.names(file, "counter")) or msg("E200.counter.help"))
+    return True
+
+
 def compile_benefit(cx: CompileContext, benefit: ast.Benefit, index: int) -> CompiledBenefit:
     counts = tuple((c.name, cx.policy.counters[c.name].label, c.span) for c in benefit.counts)
     paying = benefit.excluded is None
     p = cx.policy
+    grouping, grouping_cite = compile_grouping(cx, benefit)
     return CompiledBenefit(
         index=index, id=benefit.id, title=benefit.title, priority=benefit.priority, when=cx.expr(benefit.when),
         when_text=cx.source_text(benefit.when.span), when_source=benefit.when.span,
-        when_cite=cx.cite(benefit.when_cite), grouping=benefit.grouping, grouping_cite=cx.cite(benefit.grouping_cite),
+        when_cite=cx.cite(benefit.when_cite), grouping=grouping, grouping_cite=grouping_cite,
         counts=counts, excluded=benefit.excluded, excluded_cite=cx.cite(benefit.excluded_cite),
         deductible=compile_deductible(cx, benefit) if paying else None,
         ratio=compile_ratio(cx, benefit) if paying else None,

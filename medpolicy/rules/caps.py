@@ -3,8 +3,9 @@
 Syntax: the benefit clauses ``visit cap AMOUNT`` and ``annual cap AMOUNT
 [for each KEY]`` / ``annual cap SHARED``, and the declaration ``cap ID
 "label" AMOUNT per year`` (:class:`medpolicy.ast.AnnualCap`,
-:class:`medpolicy.ast.CapDecl`).  Checks: money or ``unstated``, not
-negative (E129), ``for each`` only by a member (E114), a shared cap not split.
+:class:`medpolicy.ast.CapDecl`).  Checks (:func:`check_caps`,
+:func:`check_cap_decl`): money or ``unstated``, not negative (E129), ``for
+each`` only by a member (E114), a shared cap not split (E114).
 
 * A visit cap limits one visit's payment.
 * An annual cap is a pool the year's payments draw from: private to the
@@ -26,7 +27,10 @@ import attrs
 from .. import ast
 from ..compiled_expr import Code, Frame
 from ..explain import Citation, Event
+from ..localize import msg
 from ..span import Span
+from ..typecheck import CLAIM_CONTEXT, CONSTANT_CONTEXT, ERROR, base_type
+from .checking import Checker, check_sign
 from .context import ZERO, CompileContext, Year
 
 
@@ -117,6 +121,37 @@ def apply_annual_caps(caps: tuple[AnnualCap, ...], year: Year, fr: Frame, fund: 
     return fund
 
 
+def check_caps(ck: Checker, benefit: ast.Benefit, file: str) -> None:
+    """A paying benefit's visit cap and annual caps."""
+    ck.check_cite(benefit.visit_cap_cite, file)
+    # Signs first, then types: when both are wrong at one place the sign is reported first.
+    if benefit.visit_cap is not None:
+        check_sign(ck, benefit.visit_cap, "cap")
+    for cap in benefit.annual_caps:
+        check_sign(ck, cap.amount, "cap")
+    if benefit.visit_cap is not None:
+        ck.expect(benefit.visit_cap, "money", file, CLAIM_CONTEXT, "visit_cap", counters=True, allow_unstated=True)
+    for cap in benefit.annual_caps:
+        ck.check_cite(cap.cite, file)
+        if isinstance(cap.amount, ast.Name) and ck.kind(file, cap.amount.name) == "cap":
+            # A shared cap is one pool for every benefit naming it: it cannot be split by a key here.
+            if cap.per is not None:
+                ck.error(msg("E114.shared_cap"), cap.per.span, help=msg("E114.shared_cap.help"))
+            continue
+        ck.expect(cap.amount, "money", file, CLAIM_CONTEXT, "annual_cap", allow_unstated=True)
+        if cap.per is not None:
+            pt = ck.infer(cap.per, file, CLAIM_CONTEXT)
+            if pt != ERROR and not base_type(pt).startswith("enum:"):
+                ck.error(msg("E114.for_each", type=pt), cap.per.span)
+
+
+def check_cap_decl(ck: Checker, decl: ast.CapDecl, file: str) -> None:
+    """A shared ``cap`` declaration: a constant amount of money, or ``unstated``."""
+    ck.expect(decl.amount, "money", file, CONSTANT_CONTEXT, "cap_amount", allow_unstated=True)
+    check_sign(ck, decl.amount, "cap")
+    ck.check_cite(decl.cite, file)
+
+
 def compile_visit_cap(cx: CompileContext, benefit: ast.Benefit) -> Optional[VisitCap]:
     if benefit.visit_cap is None:
         return None
@@ -141,4 +176,5 @@ def compile_annual_caps(cx: CompileContext, benefit: ast.Benefit) -> tuple[Annua
     return tuple(caps)
 
 
-__all__ = ["VisitCap", "AnnualCap", "apply_annual_caps", "compile_visit_cap", "compile_annual_caps"]
+__all__ = ["VisitCap", "AnnualCap", "apply_annual_caps", "check_caps", "check_cap_decl", "compile_visit_cap",
+           "compile_annual_caps"]

@@ -3,7 +3,9 @@
 Syntax: the benefit clauses ``priority N`` and ``when COND``.  Checks: a
 priority each, none shared (E111), a ``when`` each (E112) that does not read
 ``claim.benefit`` (E207); no benefit that can never match (E115) or never
-win (E116).
+win (E116).  These compare the benefits with each other, so they stay with
+the pipeline that orders them: ``_check_benefits`` in
+:mod:`medpolicy.checker`, and :mod:`medpolicy.reachability`.
 
 The highest-priority benefit whose ``when`` holds takes the claim.  When
 every ``when`` reads only facts with few values (care, level, condition,

@@ -1,8 +1,8 @@
 """The policy year, and when a person's benefits start (待遇等待期).
 
 Syntax: the header's ``year START .. END`` and the declaration ``coverage
-starts DATE "reason"`` (:class:`medpolicy.ast.Coverage`).  Checks: a date
-about the person.
+starts DATE "reason"`` (:class:`medpolicy.ast.Coverage`).  Checks
+(:func:`check_coverage`): a date about the person.
 
 A claim dated outside the policy year, or before the person's benefits
 start, is paid nothing, and says why.  Benefits never start before the
@@ -22,6 +22,8 @@ from .. import ast
 from ..compiled_expr import Code, Frame
 from ..explain import Citation, Event
 from ..span import Span
+from ..typecheck import PERSON_CONTEXT
+from .checking import Checker
 from .context import ZERO, CompileContext
 
 
@@ -54,6 +56,12 @@ class CoverageRule:
             return "waiting", ((Event("waiting", {"date": claim.date, "coverage_start": coverage_start}, ZERO,
                                       "coverage", self.source, self.cite),) if explain else ())
         return None
+
+
+def check_coverage(ck: Checker, coverage: ast.Coverage, file: str) -> None:
+    """When benefits start: a date read from the person (and the policy), never from a claim."""
+    ck.expect(coverage.starts, "date", file, PERSON_CONTEXT, "coverage_start")
+    ck.check_cite(coverage.cite, file)
 
 
 def compile_coverage(cx: CompileContext, coverage: Optional[ast.Coverage]) -> CoverageRule:

@@ -3,8 +3,8 @@
 Syntax: ``deductible per visit|admission AMOUNT``, ``deductible per year
 AMOUNT accumulating|highest``, ``no deductible`` (benefit clauses
 ``b_deductible_visit``, ``b_deductible_year``, ``b_no_deductible``;
-:class:`medpolicy.ast.Deductible`).  Checks: the amount is money (it may read
-counters), not negative (E129).
+:class:`medpolicy.ast.Deductible`).  Checks (:func:`check_deductible`): the
+amount is money (it may read counters), not negative (E129).
 
 * ``visit`` / ``admission``: every visit owes the amount.
 * ``accumulating``: the year's visits pay toward the amount until it is met.
@@ -27,6 +27,8 @@ from .. import ast
 from ..compiled_expr import Code, Frame
 from ..explain import Citation, Event
 from ..span import Span
+from ..typecheck import CLAIM_CONTEXT
+from .checking import Checker, check_sign
 from .context import ZERO, CompileContext, Year
 
 
@@ -71,6 +73,16 @@ class DeductibleRule:
                 "mode": mode, "standard": standard, "before": before, "due": due, "charged": charged,
                 "all_deductible": charged < due, "details": fr.take()}, charged, self.rule, self.source, self.cite))
         return charged
+
+
+def check_deductible(ck: Checker, benefit: ast.Benefit, file: str) -> None:
+    """A paying benefit's deductible, if it has one (``no deductible`` is an amount of zero)."""
+    ded = benefit.deductible
+    if ded is None:
+        return
+    check_sign(ck, ded.amount, "deductible")
+    ck.expect(ded.amount, "money", file, CLAIM_CONTEXT, "deductible", counters=True)
+    ck.check_cite(ded.cite, file)
 
 
 def compile_deductible(cx: CompileContext, benefit: ast.Benefit) -> DeductibleRule:

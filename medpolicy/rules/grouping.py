@@ -1,12 +1,13 @@
 """Visits grouped by day and institution.
 
 Syntax: the benefit clause ``visits grouped by day and institution``
-(``Benefit.grouping``).  Claims a grouping benefit takes on the same day at
-the same institution are paid as one visit (one deductible, one per-visit
-cap, one count); a claim without an institution is a visit of its own.  The
-visit's payment is then split back over its claims by covered amount,
-rounded as the policy says, the last claim taking the remainder so that the
-shares add up exactly.
+(``Benefit.grouping``).  Checks (:func:`check_grouping`): its citation.
+
+Claims a grouping benefit takes on the same day at the same institution are
+paid as one visit (one deductible, one per-visit cap, one count); a claim
+without an institution is a visit of its own.  The visit's payment is then
+split back over its claims by covered amount, rounded as the policy says,
+the last claim taking the remainder so that the shares add up exactly.
 
 Events: ``visit`` (once per claim of a visit: which visit, how many claims,
 the institution and the visit's covered amount — never the list of the
@@ -18,8 +19,20 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Callable, Optional
 
-from ..explain import Event
-from .context import ZERO
+from .. import ast
+from ..explain import Citation, Event
+from .checking import Checker
+from .context import ZERO, CompileContext
+
+
+def check_grouping(ck: Checker, benefit: ast.Benefit, file: str) -> None:
+    """The clause is a flag: only its citation can be wrong."""
+    ck.check_cite(benefit.grouping_cite, file)
+
+
+def compile_grouping(cx: CompileContext, benefit: ast.Benefit) -> tuple[bool, Optional[Citation]]:
+    """Whether the benefit groups its claims into visits, and the citation that says so."""
+    return benefit.grouping, cx.cite(benefit.grouping_cite)
 
 
 def visit_key(benefit, claim) -> tuple:

@@ -1,9 +1,9 @@
 """The personal contribution (个人缴费).
 
 Syntax: ``premium { item "title" [when COND] { when COND: AMOUNT … else:
-AMOUNT | unstated } }`` (:class:`medpolicy.ast.Premium`).  Checks: every
-item ends with ``else`` (E130), nothing after it (E131), amounts are money
-about the person only.
+AMOUNT | unstated } }`` (:class:`medpolicy.ast.Premium`).  Checks
+(:func:`check_premium`): every item ends with ``else`` (E130), nothing after
+it (E131), amounts are money about the person only, not negative (E129).
 
 Each item whose ``when`` holds adds the amount of its first case that holds;
 an item whose amount the document does not state makes the personal total
@@ -21,7 +21,10 @@ import attrs
 from .. import ast
 from ..compiled_expr import Code, Frame
 from ..explain import Citation, Event, PremiumResult
+from ..localize import msg
 from ..span import Span
+from ..typecheck import PERSON_CONTEXT
+from .checking import Checker, check_sign
 from .context import ZERO, CompileContext
 
 
@@ -68,6 +71,26 @@ class PremiumRule:
                 ev.append(Event("premium", {"item": item.title, "amount": value, "details": fr.take()}, value,
                                 "premium", case.source, case.cite))
         return PremiumResult(total, tuple(ev))
+
+
+def check_premium(ck: Checker, premium: ast.Premium, file: str) -> None:
+    """The items and their cases: conditions and amounts about the person, an ``else`` last in each item."""
+    for item in premium.items:
+        if item.when is not None:
+            ck.expect(item.when, "bool", file, PERSON_CONTEXT, "premium_item_when")
+        if not any(case.when is None for case in item.cases):
+            ck.error(msg("E130", title=item.title), item.span, help=msg("E130.help"))
+        seen_else = False
+        for case in item.cases:
+            if seen_else:
+                ck.error(msg("E131"), case.span, help=msg("E131.help"))
+            seen_else = seen_else or case.when is None
+            if case.when is not None:
+                ck.expect(case.when, "bool", file, PERSON_CONTEXT, "premium_case_when")
+            if not isinstance(case.value, ast.Unstated):
+                ck.expect(case.value, "money", file, PERSON_CONTEXT, "premium")
+                check_sign(ck, case.value, "premium")
+            ck.check_cite(case.cite, file)
 
 
 def compile_premium(cx: CompileContext, premium: Optional[ast.Premium]) -> PremiumRule:

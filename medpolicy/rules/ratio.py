@@ -3,8 +3,10 @@
 Syntax: the benefit clause ``ratio EXPR``, the benefit clause ``adjust "label"
 by POINTS [when COND]``, and the declaration ``adjustment ID "label" { applies
 to [benefits] | all; when COND; ratio POINTS }`` (:class:`medpolicy.ast.RatioAdjust`,
-:class:`medpolicy.ast.Adjustment`).  Checks: percentages, ratio literals
-within 0..100% (E128), adjustments naming known benefits.
+:class:`medpolicy.ast.Adjustment`).  Checks: a ratio in each paying benefit
+(E113), a percentage, its literals within 0..100% (E128) (:func:`check_ratio`);
+``adjust`` points and conditions (:func:`check_adjust_clauses`); adjustment
+declarations naming known benefits (E200) (:func:`check_adjustment`).
 
 The benefit's ratio is computed, then each adjustment whose ``when`` holds
 adds its points (a negative number lowers it); the result is kept within
@@ -20,9 +22,13 @@ import attrs
 
 from .. import ast
 from ..compiled_expr import Code, Frame
+from ..diagnostics import did_you_mean
 from ..explain import Citation, Event
+from ..localize import msg
 from ..span import Span
+from ..typecheck import CLAIM_CONTEXT
 from ..values import Percent
+from .checking import Checker, value_leaves
 from .context import HUNDRED, ZERO, CompileContext
 
 
@@ -75,6 +81,40 @@ class RatioRule:
                                 None, self.rule))
             points = clamped
         return points
+
+
+def check_ratio(ck: Checker, benefit: ast.Benefit, file: str) -> None:
+    """A paying benefit's ratio: present, a percentage (it may read counters), literals within 0..100%."""
+    ck.check_cite(benefit.ratio_cite, file)
+    if benefit.ratio is None:
+        ck.error(msg("E113.no_ratio", benefit=benefit.id), benefit.span, help=msg("E113.no_ratio.help"))
+        return
+    ck.expect(benefit.ratio, "percent", file, CLAIM_CONTEXT, "ratio", counters=True)
+    # Only literals are judged here: the adjusted ratio is kept within 0..100% when it is applied.
+    for leaf in value_leaves(benefit.ratio):
+        if leaf.kind == "percent" and not (0 <= leaf.value <= 100):
+            ck.error(msg("E128", value=str(leaf.value)), leaf.span, help=msg("E128.help"))
+
+
+def check_adjust_clauses(ck: Checker, benefit: ast.Benefit, file: str) -> None:
+    """A paying benefit's own ``adjust`` clauses: points a percentage, ``when`` a condition (both may read counters)."""
+    for adj in benefit.adjustments:
+        ck.expect(adj.points, "percent", file, CLAIM_CONTEXT, "adjustment", counters=True)
+        if adj.when is not None:
+            ck.expect(adj.when, "bool", file, CLAIM_CONTEXT, "adjustment_when", counters=True)
+        ck.check_cite(adj.cite, file)
+
+
+def check_adjustment(ck: Checker, adj: ast.Adjustment, file: str) -> None:
+    """An ``adjustment`` declaration: the benefits it names exist, its ``when`` and ratio are typed."""
+    benefits = ck.benefits()
+    for name in adj.benefits or ():
+        if name.name not in benefits:
+            ck.error(msg("E200.benefit", name=name.name), name.span, help=did_you_mean(name.name, benefits))
+    if adj.when is not None:
+        ck.expect(adj.when, "bool", file, CLAIM_CONTEXT, "adjustment_when")
+    ck.expect(adj.ratio, "percent", file, CLAIM_CONTEXT, "adjustment_ratio")
+    ck.check_cite(adj.cite, file)
 
 
 def compile_ratio(cx: CompileContext, benefit: ast.Benefit) -> RatioRule:
