@@ -1,4 +1,4 @@
-"""The ``medpolicy`` command: eval, check, verify, policies.
+"""The ``medpolicy`` command: eval, check, verify, policies, serve.
 
 User errors (a bad policy, a bad scenario, a missing file) print a clear
 message and exit with 2 (bad input) or 1 (a policy that fails its check);
@@ -163,3 +163,36 @@ def policies_command(lang):
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="TCP port (0: any free port).")
+@click.option("--policies", "folder", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Serve the *.mpol files of this folder (default: MEDPOLICY_PATH, then the bundled policies).")
+@click.option("--max-body-bytes", type=click.IntRange(min=1), default=1_048_576, show_default=True,
+              help="Largest request body, in bytes.")
+@click.option("--max-claims", type=click.IntRange(min=1), default=1_000, show_default=True,
+              help="Most claims in one scenario.")
+@click.option("--max-batch", type=click.IntRange(min=1), default=100, show_default=True,
+              help="Most scenarios in one batch request (and policies in one comparison).")
+@click.option("--reload-interval", default="2", show_default=True, metavar="SECONDS",
+              help="Seconds between checks of the policy files; 0 turns reloading off.")
+@click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]), default="info",
+              show_default=True)
+@click.option("--access-log", is_flag=True, help="Log a line per request.")
+@click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True, is_eager=True,
+              callback=_choose_lang, help="Language of statements and errors when a request asks for none.")
+def serve_command(host, port, folder, max_body_bytes, max_claims, max_batch, reload_interval, log_level,
+                  access_log, lang):
+    """Serve the policies over HTTP: POST /v1/evaluate and more (see docs/service.md)."""
+    from .service import Settings, serve
+
+    try:
+        settings = Settings(host=host, port=port, policies=folder, max_body_bytes=max_body_bytes,
+                            max_claims=max_claims, max_batch=max_batch, reload_interval_s=reload_interval,
+                            lang=lang, log_level=log_level, access_log=access_log)
+    except ValueError as err:
+        raise click.UsageError(str(err)) from None
+    serve(settings)  # until interrupted; a missing extra is a MedpolicyError, printed by the group

@@ -1,0 +1,123 @@
+"""A compiled policy as JSON data: what ``GET /v1/policies/{id}`` shows of it.
+
+The checked model keeps every declaration with its span and citation; this
+module lists, as far as the model has them, the parameters and named
+values (with their value when it is fixed at load time, and the policy text
+that defines them), the benefits with their ratio, deductible and caps, the
+payers after the basic fund with their bands, and the cited sources.  It is
+built once per loaded policy by the registry, never per request.
+"""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from .. import ast
+from ..compiled_expr import ExpressionCompiler
+from ..program import CompiledPolicy
+from ..render_json import _typed  # the statement's own typed-value shape, so both read alike
+from ..rules.context import source_text
+from ..values import typed
+
+_KINDS = ("param", "let", "list", "cap")
+
+
+def describe(policy: CompiledPolicy) -> dict[str, Any]:
+    model = policy.model
+    texts = model.texts
+
+    def code(e: Optional[ast.Expr]) -> Optional[str]:
+        return source_text(texts, e.span) if e is not None else None
+
+    def cite(c: Optional[ast.Cite]) -> Optional[dict]:
+        if c is None:
+            return None
+        source = model.sources.get((c.span.file, c.source))
+        return {"source": c.source, "title": source.title if source else c.source, "section": c.section,
+                "quote": c.quote}
+
+    return {
+        "levels": dict(model.levels),
+        "conditions": dict(model.conditions),
+        "collection": [_iso(model.collection_start), _iso(model.collection_end)],
+        "rounding": {"mode": model.rounding_mode, "unit": format(model.rounding_unit, "f"),
+                     "cite": cite(model.rounding_cite)},
+        "sources": [{"id": sid, "title": s.title, "file": s.file, "declared_in": path}
+                    for (path, sid), s in model.sources.items()],
+        "parameters": _parameters(model, code, cite),
+        "benefits": [_benefit(b, code, cite) for b in model.benefits],
+        "adjustments": [{"id": a.id, "label": a.label, "benefits": [n.name for n in a.benefits] if a.benefits else None,
+                         "when": code(a.when), "ratio": code(a.ratio), "cite": cite(a.cite),
+                         "at": a.span.short} for a in model.adjustments],
+        "payers": [_payer(p, code, cite) for p in _payer_decls(model)],
+    }
+
+
+def _iso(day) -> Optional[str]:
+    return day.isoformat() if day is not None else None
+
+
+def _parameters(model, code, cite) -> list[dict]:
+    compiler = ExpressionCompiler(model)
+    compiler.prepare()  # every definition, once: their constant values are then known
+    rows = []
+    for file, scope in model.scopes.items():
+        for name, binding in scope.items():
+            if binding.kind not in _KINDS or binding.file != file or binding.node is None:
+                continue  # imported names are listed in the module that declares them
+            node = binding.node
+            expr = {"param": getattr(node, "value", None), "let": getattr(node, "value", None),
+                    "list": getattr(node, "items", None), "cap": getattr(node, "amount", None)}[binding.kind]
+            compiled = compiler.definitions.get((file, name))
+            if compiled is None and expr is not None:
+                compiled = compiler.compile(expr, file)  # a cap's amount is not a definition
+            value = None
+            if compiled is not None and compiled.constant and compiled.value is not None:
+                value = _typed(typed(compiled.type, compiled.value))
+            label = getattr(node, "label", None) or getattr(node, "title", None) or ""
+            rows.append({
+                "name": name, "kind": binding.kind, "label": label, "file": file,
+                "at": node.span.short, "text": code(expr) if expr is not None else None,
+                "stated": not (binding.kind == "param" and node.value is None),
+                "value": value, "cite": cite(getattr(node, "cite", None)),
+            })
+    return rows
+
+
+def _benefit(b: ast.Benefit, code, cite) -> dict:
+    deductible = b.deductible
+    return {
+        "id": b.id, "title": b.title, "priority": b.priority, "at": b.span.short,
+        "when": code(b.when), "when_cite": cite(b.when_cite),
+        "deductible": None if deductible is None else {
+            "mode": deductible.mode, "amount": None if deductible.mode == "none" else code(deductible.amount),
+            "cite": cite(deductible.cite)},
+        "ratio": code(b.ratio), "ratio_cite": cite(b.ratio_cite),
+        "adjustments": [{"label": a.label, "points": code(a.points), "when": code(a.when), "cite": cite(a.cite)}
+                        for a in b.adjustments],
+        "visit_cap": code(b.visit_cap), "visit_cap_cite": cite(b.visit_cap_cite),
+        "annual_caps": [{"amount": code(c.amount), "per": code(c.per), "cite": cite(c.cite)} for c in b.annual_caps],
+        "excluded": b.excluded, "excluded_cite": cite(b.excluded_cite),
+    }
+
+
+def _payer_decls(model) -> list:
+    payers = list(getattr(model, "payers", ()) or ())
+    if not payers and model.critical is not None:
+        payers = [model.critical]
+    return payers
+
+
+def _payer(p: ast.CriticalIllness, code, cite) -> dict:
+    return {
+        "id": p.id, "title": p.title, "at": p.span.short, "covers": code(p.covers), "covers_cite": cite(p.covers_cite),
+        "tables": [{
+            "title": t.title, "when": code(t.when), "measure": t.measure,
+            "deductible": code(t.deductible), "deductible_cite": cite(t.deductible_cite),
+            "cap": code(t.cap), "cap_cite": cite(t.cap_cite),
+            "bands": [{"low": code(band.low), "high": code(band.high), "rate": code(band.rate), "cite": cite(band.cite)}
+                      for band in t.bands],
+        } for t in p.tables],
+    }
+
+
+__all__ = ["describe"]
