@@ -17,6 +17,7 @@ tree and evaluates no expression by name: it only runs compiled units.
 """
 from __future__ import annotations
 
+import gc
 from decimal import Decimal
 
 from .compiled_expr import Frame
@@ -202,6 +203,13 @@ def _totals(claims: tuple[ClaimResult, ...], program: CompiledPolicy) -> Totals:
 def evaluate_scenario(program: CompiledPolicy, scenario: Scenario, limits: Limits = DEFAULT_LIMITS,
                       explain: bool = True) -> Statement:
     """Evaluate a validated scenario; see the module docstring for the order of rules."""
+    # An explained year builds thousands of small containers (events, their data, details)
+    # that reference nothing cyclic: reference counting frees them all, yet the cyclic
+    # collector would scan them again and again, about a fifth of the evaluation's time.
+    # So it pauses for one evaluation (as Mercurial does for bulk reads) and resumes after,
+    # unless it was already off.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         return _Run(program, scenario, limits, explain).run()
     except (ArithmeticError, ValueError, OverflowError) as exc:
@@ -210,3 +218,6 @@ def evaluate_scenario(program: CompiledPolicy, scenario: Scenario, limits: Limit
         raise EvaluationError(msg("eval.out_of_range", problem=str(exc))) from None
     except RecursionError:
         raise EvaluationError(msg("eval.too_deep")) from None
+    finally:
+        if collecting:
+            gc.enable()

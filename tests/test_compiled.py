@@ -177,3 +177,21 @@ def test_content_hash_depends_on_text_and_imports_only(tmp_path):
     assert changed.content_hash != karamay.content_hash
     assert medpolicy.load_policy("karamay").content_hash == karamay.content_hash
     assert karamay.content_hash.startswith("sha256:") and len(karamay.content_hash) == 71
+
+
+def test_evaluation_leaves_the_cyclic_collector_as_it_found_it():
+    import gc
+
+    policy, data = POLICIES["karamay"], load_scenario(EXAMPLES / "karamay-pku-case3.yaml")
+    assert gc.isenabled()
+    medpolicy.evaluate(policy, data)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        medpolicy.evaluate(policy, data)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    with pytest.raises(medpolicy.EvaluationError):  # raised inside the evaluation: the step limit
+        medpolicy.evaluate(policy, data, medpolicy.Limits(max_steps=1))
+    assert gc.isenabled()
