@@ -1,4 +1,4 @@
-"""The ``medpolicy`` command: eval, check, verify, policies, serve.
+"""The ``medpolicy`` command: eval, compare, check, verify, policies, serve.
 
 User errors (a bad policy, a bad scenario, a missing file) print a clear
 message and exit with 2 (bad input) or 1 (a policy that fails its check);
@@ -84,6 +84,32 @@ def eval_command(scenario, policy_ref, fmt, no_explain, lang):
     statement = evaluate_scenario(program, validate(data, program.levels, program.conditions),
                                   explain=not no_explain)
     click.echo(render_json(statement, lang) if fmt == "json" else render_text(statement, lang), nl=False)
+
+
+@main.command("compare")
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--policies", "refs", required=True,
+              help="Comma-separated policy ids or .mpol paths, e.g. karamay,lanzhou,shanghai.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text", show_default=True)
+@click.option("--no-explain", is_flag=True, help="Figures only: build no explanation (faster; same figures).")
+@LANG_OPTION
+def compare_command(scenario, refs, fmt, no_explain, lang):
+    """Evaluate one scenario file under several policies, side by side."""
+    from .compare import compare
+    from .render_compare import render_compare_md, render_compare_text
+    from .render_json import comparison_dict
+
+    data = load_scenario(scenario)
+    policies = [load_policy(resolve(ref.strip(), Path.cwd())) for ref in refs.split(",") if ref.strip()]
+    if not policies:
+        raise click.UsageError(msg("cli.no_policies").text(lang))
+    result = compare(data, policies, explain=not no_explain)
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps(comparison_dict(result, lang), ensure_ascii=False, indent=2, default=str))
+    else:
+        click.echo((render_compare_md if fmt == "md" else render_compare_text)(result, lang), nl=False)
 
 
 @main.command("check")

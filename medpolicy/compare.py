@@ -41,13 +41,14 @@ from .program import CompiledPolicy
 from .scenario import validate
 
 NOTE_KINDS = {
-    "date_shift": {"days": "count", "home": "text"},
-    "level_mapped": {"claim": "text", "level": "text", "to": "text"},
-    "level_unplaced": {"claim": "text", "level": "text"},
-    "condition_dropped": {"claim": "text", "condition": "text"},
-    "certified_dropped": {"condition": "text"},
+    "date_shift": {"days": "count", "home": "text", "home_name": "text"},
+    "level_mapped": {"claim": "text", "level": "text", "level_name": "text", "to": "text", "to_name": "text"},
+    "level_unplaced": {"claim": "text", "level": "text", "level_name": "text"},
+    "condition_dropped": {"claim": "text", "condition": "text", "condition_name": "text"},
+    "certified_dropped": {"condition": "text", "condition_name": "text"},
 }
-"""Each note kind and its typed fields."""
+"""Each note kind and its typed fields: ids, and beside each the name the policies declare
+for it (the home policy's for what the scenario says, this policy's for what it became)."""
 
 
 @attrs.frozen
@@ -137,7 +138,7 @@ def _move(scenario: dict[str, Any], home: CompiledPolicy,
     notes: list[Note] = []
     shift = (policy.start - home.start).days
     if policy is not home:
-        notes.append(Note("date_shift", {"days": shift, "home": home.id}))
+        notes.append(Note("date_shift", {"days": shift, "home": home.id, "home_name": home.jurisdiction or home.title}))
     person = moved.get("person") or {}
     if person.get("enrolled_on") is not None:
         person["enrolled_on"] = _shifted(person["enrolled_on"], shift)
@@ -145,7 +146,8 @@ def _move(scenario: dict[str, Any], home: CompiledPolicy,
     kept = [c for c in certified if c in policy.conditions]
     for condition in certified:
         if condition not in policy.conditions:
-            notes.append(Note("certified_dropped", {"condition": condition}))
+            notes.append(Note("certified_dropped", {"condition": condition,
+                                                    "condition_name": home.conditions.get(condition, condition)}))
     if certified:
         person["certified"] = kept
     claims, unplaced = [], []
@@ -155,15 +157,19 @@ def _move(scenario: dict[str, Any], home: CompiledPolicy,
         level = str(claim["level"])
         target = map_level(level, levels)
         if target is None:
-            notes.append(Note("level_unplaced", {"claim": str(claim["id"]), "level": level}))
+            notes.append(Note("level_unplaced", {"claim": str(claim["id"]), "level": level,
+                                                 "level_name": home.levels.get(level, level)}))
             unplaced.append(str(claim["id"]))
             continue
         if target != level:
-            notes.append(Note("level_mapped", {"claim": str(claim["id"]), "level": level, "to": target}))
+            notes.append(Note("level_mapped", {"claim": str(claim["id"]), "level": level,
+                                               "level_name": home.levels.get(level, level), "to": target,
+                                               "to_name": policy.levels[target]}))
             claim["level"] = target
         condition = claim.get("condition")
         if condition is not None and condition not in policy.conditions:
-            notes.append(Note("condition_dropped", {"claim": str(claim["id"]), "condition": condition}))
+            notes.append(Note("condition_dropped", {"claim": str(claim["id"]), "condition": condition,
+                                                    "condition_name": home.conditions.get(condition, condition)}))
             claim["condition"] = None
         claims.append(claim)
     moved["claims"] = claims

@@ -76,6 +76,8 @@ ERRORS: dict[str, dict[str, str]] = {
                            "zh": "没有名为 '{ref}' 的政策（现有政策：{known:names}）"},
     "load.unknown.hint": {"en": "no policy named '{ref}'; did you mean '{name}'? (known: {known:names})",
                           "zh": "没有名为 '{ref}' 的政策；是不是想写 '{name}'？（现有政策：{known:names}）"},
+    "cli.no_policies": {"en": "name at least one policy to compare with --policies",
+                        "zh": "请用 --policies 指定至少一个要比较的政策"},
     "compare.not_compared": {"en": "names policy '{ref}', which is not among those compared ({known:names})",
                              "zh": "指定的政策 '{ref}' 不在比较之列（比较的政策：{known:names}）"},
     # ---- the HTTP service (medpolicy.service)

@@ -145,17 +145,31 @@ MESSAGES: dict[str, dict[str, str]] = {
     "explanation_off": {"zh": "（未生成逐步说明）", "en": "(evaluated without explanation)"},
     # other commands
     # comparing policies (medpolicy.compare)
-    "compare.date_shift": {"zh": "就诊日期按与 {home} 保险年度起始日的间隔移入本政策年度（{days:+d} 天）",
-                           "en": "dates moved into this policy's year by their offset from {home}'s year start "
-                                 "({days:+d} days)"},
-    "compare.level_mapped": {"zh": "费用 {claim}：本政策未设“{level}”级别，按“{to}”级别计算",
-                             "en": "claim {claim}: level {level} is not declared here; paid as level {to}"},
-    "compare.level_unplaced": {"zh": "费用 {claim}：本政策没有与“{level}”对应的医疗机构级别，未予计算",
-                               "en": "claim {claim}: no level here matches {level}; left out of this policy's figures"},
-    "compare.condition_dropped": {"zh": "费用 {claim}：本政策未列“{condition}”病种，按普通就医计算",
-                                  "en": "claim {claim}: condition {condition} is not declared here; paid as ordinary care"},
-    "compare.certified_dropped": {"zh": "本政策未列“{condition}”病种，其认定不适用",
-                                  "en": "condition {condition} is not declared here; its certification does not apply"},
+    "compare.heading": {"zh": "同一年的就医，按 {count} 个政策分别计算（参保人 {person}；就诊日期以{home}的保险年度为准）",
+                        "en": "The same year of care under {count} policies (insured person {person}; "
+                              "dates as in the year of {home})"},
+    "compare.claim": {"zh": "费用 {id}（{date}，总费用 {total}）", "en": "claim {id} ({date}, total {total})"},
+    "compare.unplaced": {"zh": "未计算", "en": "not placed"},
+    "compare.none": {"zh": "未载明", "en": "not stated"},
+    "compare.premium": {"zh": "个人缴费", "en": "personal premium"},
+    "compare.net": {"zh": "全年个人支出（缴费 + 个人支付）", "en": "the year's cost (premium + patient)"},
+    "compare.incomplete": {"zh": "有 {count} 笔费用无法对应本政策的医疗机构级别，未计入本政策的合计",
+                           "en": "{count} claim(s) match no level here and are left out of this policy's totals"},
+    "compare.date_shift": {"zh": "就诊日期按与{home_name}保险年度起始日的间隔移入本政策年度（{days:+d} 天）",
+                           "en": "dates moved into this policy's year by their offset from the year start of "
+                                 "{home_name} ({days:+d} days)"},
+    "compare.level_mapped": {"zh": "费用 {claim}：本政策未设“{level_name}”，按“{to_name}”计算",
+                             "en": "claim {claim}: {level_name} ({level}) is not a level here; paid as "
+                                   "{to_name} ({to})"},
+    "compare.level_unplaced": {"zh": "费用 {claim}：本政策没有与“{level_name}”对应的医疗机构级别，未予计算",
+                               "en": "claim {claim}: no level here matches {level_name} ({level}); left out of "
+                                     "this policy's figures"},
+    "compare.condition_dropped": {"zh": "费用 {claim}：本政策未列“{condition_name}”病种，按普通就医计算",
+                                  "en": "claim {claim}: {condition_name} ({condition}) is not a condition here; "
+                                        "paid as ordinary care"},
+    "compare.certified_dropped": {"zh": "本政策未列“{condition_name}”病种，其认定不适用",
+                                  "en": "{condition_name} ({condition}) is not a condition here; its certification "
+                                        "does not apply"},
     "check.ok": {"zh": "{path}：检查通过（{benefits} 项待遇）", "en": "{path}: ok ({benefits} benefits)"},
     "check.problems": {"zh": "{path}：发现 {count} 个问题", "en": "{path}: {count} problem(s)"},
     "verify.ok": {"zh": "{path}：生成 {examples} 个场景，各项不变量均成立（资金守恒、上下限、限额、确定性、处理顺序、单调性、未支付须说明原因）",

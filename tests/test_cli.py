@@ -330,3 +330,32 @@ def test_no_traceback_in_chinese_either(tmp_path):
 def test_every_command_takes_lang():
     for name, command in main.commands.items():
         assert "lang" in [p.name for p in command.params], name
+
+
+@pytest.mark.parametrize("lang, fmt", [("zh", "text"), ("en", "text"), ("zh", "md")])
+def test_compare_matches_golden(monkeypatch, lang, fmt):
+    monkeypatch.chdir(ROOT)
+    result = invoke("compare", "examples/karamay-pku-case3.yaml", "--policies", "karamay,lanzhou,shanghai",
+                    "--no-explain", "--lang", lang, "--format", fmt)
+    assert result.exit_code == 0, result.output
+    golden(f"compare-karamay-pku-case3.{lang}.{'md' if fmt == 'md' else 'txt'}", result.stdout)
+
+
+def test_compare_json_is_the_comparison_shape(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    result = invoke("compare", "examples/karamay-pku-case3.yaml", "--policies", "karamay, shanghai",
+                    "--format", "json", "--lang", "en")
+    assert result.exit_code == 0, result.output
+    shape = json.loads(result.stdout)
+    assert shape["home"] == "karamay" and [p["policy"] for p in shape["policies"]] == ["karamay", "shanghai"]
+    karamay = shape["policies"][0]
+    # The guide's case 3: three PKU outpatient claims of ¥4,000, each ¥1,400 for the patient; premium ¥400.
+    assert karamay["patient"] == "4200.00" and karamay["net"] == "4600.00"  # 400 + 3 × 1400
+
+
+def test_compare_refuses_an_unknown_policy_without_a_traceback(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(main, ["compare", "examples/karamay-pku-case3.yaml", "--policies",
+                                       "karamay,lanzhuo", "--lang", "en"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "lanzhou" in result.output
