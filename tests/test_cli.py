@@ -359,3 +359,10 @@ def test_compare_refuses_an_unknown_policy_without_a_traceback(monkeypatch):
                                        "karamay,lanzhuo", "--lang", "en"])
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert "lanzhou" in result.output
+
+
+def test_the_readme_shows_the_comparison_the_command_prints():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = readme[readme.index("$ medpolicy compare"):]
+    shown = shown[shown.index("\n") + 1:shown.index("```")]
+    assert shown == (GOLDEN / "compare-karamay-pku-case3.zh.txt").read_text(encoding="utf-8")
