@@ -89,8 +89,9 @@ def eval_command(scenario, policy_ref, fmt, no_explain, lang):
 @main.command("compare")
 @click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--policies", "refs", required=True,
-              help="Comma-separated policy ids or .mpol paths, e.g. karamay,lanzhou,shanghai.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text", show_default=True)
+              help="Comma-separated policy ids or .mpol paths, e.g. city_a,city_b,path/to/city_c.mpol.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "md", "html"]), default="text",
+              show_default=True, help="html: one self-contained page with a chart and every step's citation.")
 @click.option("--no-explain", is_flag=True, help="Figures only: build no explanation (faster; same figures).")
 @LANG_OPTION
 def compare_command(scenario, refs, fmt, no_explain, lang):
@@ -108,6 +109,10 @@ def compare_command(scenario, refs, fmt, no_explain, lang):
         import json
 
         click.echo(json.dumps(comparison_dict(result, lang), ensure_ascii=False, indent=2, default=str))
+    elif fmt == "html":
+        from .render_html import render_compare_html
+
+        click.echo(render_compare_html(result, lang), nl=False)
     else:
         click.echo((render_compare_md if fmt == "md" else render_compare_text)(result, lang), nl=False)
 

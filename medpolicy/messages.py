@@ -170,6 +170,29 @@ MESSAGES: dict[str, dict[str, str]] = {
     "compare.certified_dropped": {"zh": "本政策未列“{condition_name}”病种，其认定不适用",
                                   "en": "{condition_name} ({condition}) is not a condition here; its certification "
                                         "does not apply"},
+    # the HTML comparison (medpolicy.render_html)
+    "compare.html.home_year": {
+        "zh": "场景中的就诊日期属于{home}的保险年度（{start} 至 {end}）；其他政策按相同间隔移入各自的保险年度",
+        "en": "The scenario's dates are in the policy year of {home} ({start} .. {end}); each other policy "
+              "sees them moved by the same offset into its own year"},
+    "compare.html.policy": {"zh": "{place}：{title}（{id}），保险年度 {start} 至 {end}",
+                            "en": "{place}: {title} ({id}), policy year {start} .. {end}"},
+    "compare.html.answer": {"zh": "{place}：{net}（个人缴费 {premium} + 个人支付 {patient}）",
+                            "en": "{place}: {net} (premium {premium} + patient {patient})"},
+    "compare.html.answer.unstated": {"zh": "{place}：未载明（文件未载明个人缴费；个人支付 {patient}）",
+                                     "en": "{place}: not stated (the document states no premium; "
+                                           "the patient pays {patient})"},
+    "compare.html.lowest": {"zh": "最低", "en": "lowest"},
+    "compare.html.chart": {"zh": "全年费用由谁支付", "en": "Who pays for the year's care"},
+    "compare.html.bar_total": {"zh": "总费用 {total}", "en": "total {total}"},
+    "compare.html.segment": {"zh": "{place}：{segment} {amount}（占总费用 {share}）",
+                             "en": "{place}: {segment} {amount} ({share} of the total)"},
+    "compare.html.claims": {"zh": "各笔费用由谁支付（元）", "en": "Each claim: who pays (yuan)"},
+    "compare.html.notes": {"zh": "为适用各政策对场景所作的调整", "en": "How the scenario was fitted to each policy"},
+    "compare.html.no_notes": {"zh": "无需调整", "en": "nothing had to be moved"},
+    "compare.html.steps": {"zh": "逐步计算及政策原文依据", "en": "Step by step, with the policy documents' words"},
+    "compare.html.footer": {"zh": "由 medpolicy {version} 生成；金额单位：元",
+                            "en": "Made by medpolicy {version}; amounts in yuan"},
     "check.ok": {"zh": "{path}：检查通过（{benefits} 项待遇）", "en": "{path}: ok ({benefits} benefits)"},
     "check.problems": {"zh": "{path}：发现 {count} 个问题", "en": "{path}: {count} problem(s)"},
     "verify.ok": {"zh": "{path}：生成 {examples} 个场景，各项不变量均成立（资金守恒、上下限、限额、确定性、处理顺序、单调性、未支付须说明原因）",

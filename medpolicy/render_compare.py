@@ -22,7 +22,7 @@ def _money(amount: Optional[Decimal], lang: str) -> str:
     return word("compare.none", lang) if amount is None else format_money(amount)
 
 
-def _rows(comparison: Comparison, lang: str) -> list[list[str]]:
+def comparison_rows(comparison: Comparison, lang: str) -> list[list[str]]:
     """(label, one cell per policy) rows: per claim, then the year."""
     outcomes = comparison.outcomes
     home = next(o for o in outcomes if o.policy.id == comparison.home)
@@ -39,7 +39,8 @@ def _rows(comparison: Comparison, lang: str) -> list[list[str]]:
     claims = [by_claim(o) for o in outcomes]
     order = [c.id for c in home.statement.claims] + [cid for cid in home.unplaced]
     for cid in order:
-        first = next((cs[cid] for cs in claims if cid in cs), None)
+        # The home policy's claim shows the date as the scenario gives it; others are moved.
+        first = by_claim(home).get(cid) or next((cs[cid] for cs in claims if cid in cs), None)
         head = word("compare.claim", lang, id=cid, date=first.date if first else "",
                     total=format_money(first.total) if first else "")
         rows.append([head] + [""] * len(outcomes))
@@ -81,16 +82,16 @@ def _header(comparison: Comparison) -> list[str]:
     return [""] + [o.policy.jurisdiction or o.policy.id for o in comparison.outcomes]
 
 
-def _heading(comparison: Comparison, home: Outcome, lang: str) -> str:
+def heading(comparison: Comparison, home: Outcome, lang: str) -> str:
     return word("compare.heading", lang, count=len(comparison.outcomes), person=home.statement.person,
                 home=home.policy.jurisdiction or home.policy.id)
 
 
 def render_compare_text(comparison: Comparison, lang: str = "zh") -> str:
     home = next(o for o in comparison.outcomes if o.policy.id == comparison.home)
-    lines = [_heading(comparison, home, lang)]
+    lines = [heading(comparison, home, lang)]
     lines += [f"  {o.policy.jurisdiction or o.policy.id}: {o.policy.title}" for o in comparison.outcomes] + [""]
-    lines += _table(_header(comparison), _rows(comparison, lang), set(range(1, len(comparison.outcomes) + 1)))
+    lines += _table(_header(comparison), comparison_rows(comparison, lang), set(range(1, len(comparison.outcomes) + 1)))
     notes = _notes(comparison, lang)
     if notes:
         lines += ["", word("section.notes", lang)]
@@ -102,11 +103,11 @@ def render_compare_text(comparison: Comparison, lang: str = "zh") -> str:
 
 def render_compare_md(comparison: Comparison, lang: str = "zh") -> str:
     home = next(o for o in comparison.outcomes if o.policy.id == comparison.home)
-    out = [f"# {_heading(comparison, home, lang)}", ""]
+    out = [f"# {heading(comparison, home, lang)}", ""]
     header = _header(comparison)
     out.append("| " + " | ".join(header) + " |")
     out.append("|---" + "|---:" * (len(header) - 1) + "|")
-    for row in _rows(comparison, lang):
+    for row in comparison_rows(comparison, lang):
         label = row[0].strip()
         cells = [f"**{label}**" if not row[0].startswith("  ") else label] + row[1:]
         out.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
@@ -119,4 +120,4 @@ def render_compare_md(comparison: Comparison, lang: str = "zh") -> str:
     return "\n".join(out) + "\n"
 
 
-__all__ = ["render_compare_text", "render_compare_md"]
+__all__ = ["render_compare_text", "render_compare_md", "comparison_rows", "heading"]
