@@ -10,7 +10,7 @@ import medpolicy
 from medpolicy.compare import compare, map_level
 from medpolicy.errors import ScenarioError
 
-from conftest import D
+from conftest import EXAMPLES, D
 
 KARAMAY, LANZHOU, SHANGHAI = (medpolicy.load_policy(c) for c in ("karamay", "lanzhou", "shanghai"))
 ALL = (KARAMAY, LANZHOU, SHANGHAI)
@@ -126,3 +126,25 @@ def test_comparison_json_carries_notes_as_data_and_words():
         assert mapped["data"]["to"] == "3A" and "三级甲等医疗机构" in mapped["text"]
         assert lanzhou["statement"]["totals"]["patient"] == lanzhou["patient"]
     assert "按“三级甲等医疗机构”计算" in comparison_dict(result, "zh")["policies"][1]["notes"][1]["text"]
+
+
+COMPARE_EXAMPLES = sorted((EXAMPLES / "compare").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", COMPARE_EXAMPLES, ids=lambda p: p.stem)
+def test_each_comparison_example_runs_under_every_policy(path):
+    from medpolicy.render_compare import render_compare_md
+    from medpolicy.render_html import render_compare_html
+
+    data = medpolicy.read_scenario(path)
+    result = compare(data, ALL)
+    for outcome in result.outcomes:
+        assert {c.id for c in outcome.statement.claims} | set(outcome.unplaced) == {c["id"] for c in data["claims"]}
+        for c in outcome.statement.claims:
+            assert c.basic_fund + sum(p.amount for p in c.payers) + c.patient == c.total
+    assert render_compare_md(result, "zh") and render_compare_html(result, "zh")
+
+
+def test_the_comparison_examples_cover_the_realistic_cases():
+    assert {p.stem for p in COMPARE_EXAMPLES} >= {"healthy-student", "chronic-condition", "major-hospitalization",
+                                                  "vacation-care"}
