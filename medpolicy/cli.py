@@ -1,4 +1,4 @@
-"""The ``medpolicy`` command: eval, compare, check, verify, policies, serve.
+"""The ``medpolicy`` command: eval, compare, batch, check, verify, policies, serve.
 
 User errors (a bad policy, a bad scenario, a missing file) print a clear
 message and exit with 2 (bad input) or 1 (a policy that fails its check);
@@ -194,6 +194,36 @@ def policies_command(lang):
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+@main.command("batch")
+@click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Output: .jsonl (a statement a line) or .parquet (a row a claim, plus OUT.totals.parquet).")
+@click.option("--policy", "policy_ref", help="Policy id or .mpol path (overrides each scenario's `policy`).")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: every core; 1: in this process).")
+@click.option("--no-explain", is_flag=True, help="Figures only: build no explanations (faster; same figures).")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default=None,
+              help="local (this machine's cores, the default) or dask (a dask.distributed cluster).")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Dask scheduler, e.g. tcp://host:8786 (implies --engine dask; without it, a local cluster).")
+@click.option("--errors", "errors_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where refused scenarios and rows go (default: OUT's name + .errors.jsonl).")
+@LANG_OPTION
+def batch_command(input_path, output, policy_ref, workers, no_explain, engine, scheduler, errors_path, lang):
+    """Evaluate a population: JSON Lines of scenarios, or a claims table (CSV, Parquet).
+
+    Exit 0 when every row made it into the output, 3 when some were refused
+    (see the errors file); 1 or 2 when the run could not start.
+    """
+    from .batch import run_batch
+
+    summary = run_batch(input_path, output, policy=policy_ref, workers=workers, explain=not no_explain,
+                        engine=engine or ("dask" if scheduler else "local"), scheduler=scheduler,
+                        errors=errors_path, lang=lang)
+    click.echo(summary.text(lang), nl=False)
+    sys.exit(0 if summary.ok else 3)
 
 
 @main.command("serve")
