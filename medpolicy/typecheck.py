@@ -84,8 +84,16 @@ class ConstantEnvironment(ScopedEnvironment):
         if root == "policy" and isinstance(header, ast.PolicyHeader):
             year = header.year or (None, None)
             coll = header.collection or (None, None)
-            return {"start": year[0], "end": year[1], "collection_start": coll[0], "collection_end": coll[1]}[field]
+            value = {"start": year[0], "end": year[1], "collection_start": coll[0], "collection_end": coll[1]}[field]
+            if value is None:
+                raise HeaderFactMissing(msg("eval.not_constant"))
+            return value
         raise EvaluationError(msg("eval.not_constant"))
+
+
+class HeaderFactMissing(EvaluationError):
+    """A constant reads ``policy.start`` (or another header date) that the header does not
+    state: the header's own diagnostic (E106, E207) already says so, so nothing more is said."""
 
 
 class TypeChecking:

@@ -32,7 +32,7 @@ from ..errors import EvaluationError
 from ..explain import CRITICAL_ILLNESS, Citation, Event
 from ..localize import msg
 from ..span import Span
-from ..typecheck import CLAIM_CONTEXT, CONSTANT_CONTEXT, ERROR, PERSON_CONTEXT
+from ..typecheck import CLAIM_CONTEXT, CONSTANT_CONTEXT, ERROR, PERSON_CONTEXT, HeaderFactMissing
 from ..values import Money, Percent
 from .checking import Checker, check_sign
 from .context import HUNDRED, ZERO, CompileContext, Year
@@ -218,6 +218,8 @@ def _constant(ck: Checker, expr: ast.Expr, file: str, want: str, what: str, allo
         return None  # already reported: say nothing more about this expression
     try:
         return ck.constant(expr, file)
+    except HeaderFactMissing:
+        return None
     except EvaluationError:
         ck.error(msg("E122", what=what), expr.span)
         return None
