@@ -8,6 +8,7 @@ diagnostics and errors are all worded in that language.
 """
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -114,7 +115,12 @@ def compare_command(scenario, refs, fmt, no_explain, lang):
 
         click.echo(render_compare_html(result, lang), nl=False)
     else:
-        click.echo((render_compare_md if fmt == "md" else render_compare_text)(result, lang), nl=False)
+        if fmt == "md":
+            click.echo(render_compare_md(result, lang), nl=False)
+        else:
+            # Colour only on a terminal, and never where the user asked for none (NO_COLOR).
+            colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+            click.echo(render_compare_text(result, lang, colour=colour), nl=False)
 
 
 @main.command("check")

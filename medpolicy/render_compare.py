@@ -87,14 +87,27 @@ def heading(comparison: Comparison, home: Outcome, lang: str) -> str:
                 home=home.policy.jurisdiction or home.policy.id)
 
 
-def render_compare_text(comparison: Comparison, lang: str = "zh") -> str:
+_BOLD, _CYAN, _RESET = "\x1b[1m", "\x1b[36m", "\x1b[0m"
+
+
+def render_compare_text(comparison: Comparison, lang: str = "zh", colour: bool = False) -> str:
+    """The comparison as a terminal table; ``colour`` (for a terminal, never a pipe) makes the
+    heading, the claim and total rows and the net cost stand out, the layout unchanged."""
     home = next(o for o in comparison.outcomes if o.policy.id == comparison.home)
-    lines = [heading(comparison, home, lang)]
+
+    def style(text: str, *codes: str) -> str:
+        return "".join(codes) + text + _RESET if colour and text else text
+
+    lines = [style(heading(comparison, home, lang), _BOLD)]
     lines += [f"  {o.policy.jurisdiction or o.policy.id}: {o.policy.title}" for o in comparison.outcomes] + [""]
-    lines += _table(_header(comparison), comparison_rows(comparison, lang), set(range(1, len(comparison.outcomes) + 1)))
+    rows = comparison_rows(comparison, lang)
+    table = _table(_header(comparison), rows, set(range(1, len(comparison.outcomes) + 1)))
+    # Codes are added after the layout, so that they never count toward a column's width.
+    lines += [style(table[0], _CYAN), table[1]]
+    lines += [line if row[0].startswith("  ") else style(line, _BOLD) for line, row in zip(table[2:], rows)]
     notes = _notes(comparison, lang)
     if notes:
-        lines += ["", word("section.notes", lang)]
+        lines += ["", style(word("section.notes", lang), _BOLD)]
         for title, texts in notes:
             lines.append(f"  {title}")
             lines += [f"    - {t}" for t in texts]

@@ -148,3 +148,14 @@ def test_each_comparison_example_runs_under_every_policy(path):
 def test_the_comparison_examples_cover_the_realistic_cases():
     assert {p.stem for p in COMPARE_EXAMPLES} >= {"healthy-student", "chronic-condition", "major-hospitalization",
                                                   "vacation-care"}
+
+
+def test_colour_changes_nothing_but_the_look():
+    import re
+
+    from medpolicy.render_compare import render_compare_text
+
+    result = compare(scenario(claim("c1", "2026-03-02", "3", "20000")), ALL)
+    coloured = render_compare_text(result, "zh", colour=True)
+    assert "\x1b[1m" in coloured
+    assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == render_compare_text(result, "zh")
