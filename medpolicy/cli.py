@@ -94,8 +94,11 @@ def eval_command(scenario, policy_ref, fmt, no_explain, lang):
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "md", "html"]), default="text",
               show_default=True, help="html: one self-contained page with a chart and every step's citation.")
 @click.option("--no-explain", is_flag=True, help="Figures only: build no explanation (faster; same figures).")
+@click.option("--set", "overrides", multiple=True, metavar="NAME=VALUE",
+              help="What-if: change a param, let or cap of the first policy (repeatable); it is shown beside "
+                   "its baseline.")
 @LANG_OPTION
-def compare_command(scenario, refs, fmt, no_explain, lang):
+def compare_command(scenario, refs, fmt, no_explain, overrides, lang):
     """Evaluate one scenario file under several policies, side by side."""
     from .compare import compare
     from .render_compare import render_compare_md, render_compare_text
@@ -105,6 +108,10 @@ def compare_command(scenario, refs, fmt, no_explain, lang):
     policies = [load_policy(resolve(ref.strip(), Path.cwd())) for ref in refs.split(",") if ref.strip()]
     if not policies:
         raise click.UsageError(msg("cli.no_policies").text(lang))
+    if overrides:
+        from .whatif import apply_overrides
+
+        policies.insert(1, apply_overrides(policies[0], overrides, lang))
     result = compare(data, policies, explain=not no_explain)
     if fmt == "json":
         import json

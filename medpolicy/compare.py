@@ -137,7 +137,7 @@ def _move(scenario: dict[str, Any], home: CompiledPolicy,
     moved = copy.deepcopy({k: v for k, v in scenario.items() if k != "policy"})
     notes: list[Note] = []
     shift = (policy.start - home.start).days
-    if policy is not home:
+    if shift:
         notes.append(Note("date_shift", {"days": shift, "home": home.id, "home_name": home.jurisdiction or home.title}))
     person = moved.get("person") or {}
     if person.get("enrolled_on") is not None:

@@ -73,7 +73,7 @@ def _notes(comparison: Comparison, lang: str) -> list[tuple[str, list[str]]]:
         if not o.complete:
             texts.append(word("compare.incomplete", lang, count=len(o.unplaced)))
         if texts:
-            found.append((o.policy.title, texts))
+            found.append((o.policy.jurisdiction or o.policy.title, texts))
     return found
 
 

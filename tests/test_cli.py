@@ -366,3 +366,19 @@ def test_the_readme_shows_the_comparison_the_command_prints():
     shown = readme[readme.index("$ medpolicy compare"):]
     shown = shown[shown.index("\n") + 1:shown.index("```")]
     assert shown == (GOLDEN / "compare-karamay-pku-case3.zh.txt").read_text(encoding="utf-8")
+
+
+def test_compare_what_if_matches_golden(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    result = invoke("compare", "examples/karamay-outpatient-year-cap.yaml", "--policies", "karamay",
+                    "--set", "general_outpatient_year=¥1200", "--no-explain", "--lang", "zh")
+    assert result.exit_code == 0, result.output
+    golden("compare-what-if-outpatient-cap.zh.txt", result.stdout)
+
+
+def test_compare_what_if_error_is_one_line_without_traceback(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(main, ["compare", "examples/karamay-outpatient-year-cap.yaml", "--policies",
+                                       "karamay", "--set", "general_outpatient_yer=¥1200", "--lang", "en"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "did you mean 'general_outpatient_year'" in result.output

@@ -159,3 +159,33 @@ def test_colour_changes_nothing_but_the_look():
     coloured = render_compare_text(result, "zh", colour=True)
     assert "\x1b[1m" in coloured
     assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == render_compare_text(result, "zh")
+
+
+# ------------------------------------------------------------------ what-if
+
+def test_what_if_raises_a_shared_cap_and_shows_baseline_against_changed():
+    from medpolicy.whatif import apply_overrides
+
+    data = medpolicy.read_scenario(EXAMPLES / "karamay-outpatient-year-cap.yaml")
+    changed = apply_overrides(KARAMAY, ["general_outpatient_year=¥1200"], "zh")
+    assert "普通门诊年度限额改为 ¥1200.00" in changed.jurisdiction and changed.content_hash != KARAMAY.content_hash
+    base, after = compare(data, [KARAMAY, changed]).outcomes
+    # The example's general outpatient year stops at the ¥900 cap; raised to ¥1200 the fund pays
+    # everything its ratios give (¥980 here), and the patient the difference.
+    assert base.statement.totals.basic_fund == D("900.00")
+    assert after.statement.totals.basic_fund == D("980.00")
+    assert after.statement.totals.patient == base.statement.totals.patient - D("80.00")
+    assert after.notes == () and KARAMAY.model.caps["general_outpatient_year"].amount != \
+        changed.model.caps["general_outpatient_year"].amount  # the original is untouched
+
+
+@pytest.mark.parametrize("setting, message_id", [
+    ("general_outpatient_yer=¥1", "whatif.unknown.hint"), ("needy=¥1", "whatif.type"),
+    ("general_outpatient_year=75%", "whatif.type"), ("general_outpatient_year", "whatif.form"),
+    ("general_outpatient_year=claim.total", "whatif.value"), ("general_outpatient_year=¥", "whatif.value")])
+def test_what_if_refuses_clearly(setting, message_id):
+    from medpolicy.whatif import WhatIfError, apply_overrides
+
+    with pytest.raises(WhatIfError) as err:
+        apply_overrides(KARAMAY, [setting])
+    assert err.value.message_id == message_id and err.value.text("zh") != str(err.value)
