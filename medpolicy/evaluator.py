@@ -114,11 +114,7 @@ class _Run:
         if self.explain:
             events = (self.order[claim.index],) + events + (Event("patient_all", {"total": claim.total}, claim.total),)
         return ClaimResult(claim.id, claim.date, status, None, None, claim.total, claim.covered, ZERO,
-                           self.no_payers(), claim.total, events)
-
-    def no_payers(self) -> tuple[PayerAmount, ...]:
-        """Every payer of the policy, having paid nothing."""
-        return self.program.no_payers
+                           self.program.no_payers, claim.total, events)
 
     def pay_visit(self, benefit, claims: list[Claim]) -> list[ClaimResult]:
         explain = self.explain

@@ -37,17 +37,18 @@ def comparison_rows(comparison: Comparison, lang: str) -> list[list[str]]:
         return {c.id: c for c in o.statement.claims}
 
     claims = [by_claim(o) for o in outcomes]
+    home_claims = claims[outcomes.index(home)]
+    lines = [("col.basic_fund", lambda c: c.basic_fund)]
+    lines += [(pid, (lambda c, pid=pid: sum((p.amount for p in c.payers if p.id == pid), Decimal(0))))
+              for pid, _ in payer_ids]
+    lines += [("col.patient", lambda c: c.patient)]
     order = [c.id for c in home.statement.claims] + [cid for cid in home.unplaced]
     for cid in order:
         # The home policy's claim shows the date as the scenario gives it; others are moved.
-        first = by_claim(home).get(cid) or next((cs[cid] for cs in claims if cid in cs), None)
+        first = home_claims.get(cid) or next((cs[cid] for cs in claims if cid in cs), None)
         head = word("compare.claim", lang, id=cid, date=first.date if first else "",
                     total=format_money(first.total) if first else "")
         rows.append([head] + [""] * len(outcomes))
-        lines = [("col.basic_fund", lambda c: c.basic_fund)]
-        lines += [(pid, (lambda c, pid=pid: sum((p.amount for p in c.payers if p.id == pid), Decimal(0))))
-                  for pid, _ in payer_ids]
-        lines += [("col.patient", lambda c: c.patient)]
         for key, get in lines:
             label = payer_title(key, dict(payer_ids).get(key, key), lang) if not key.startswith("col.") \
                 else word(key, lang)

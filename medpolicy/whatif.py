@@ -22,6 +22,7 @@ from .compiler import compile_policy
 from .diagnostics import closest
 from .errors import MedpolicyError, PolicyError
 from .localize import msg, say
+from .messages import word
 from .model import Binding
 from .program import CompiledPolicy
 from .rules.context import CompileContext
@@ -71,9 +72,9 @@ def apply_overrides(policy: CompiledPolicy, settings: Sequence[str], lang: str =
     scopes = dict(model.scopes)
     scopes[model.path] = scope
     place = model.jurisdiction or model.id
+    items = word("details.sep", lang).join(shown)
     changed_model = attrs.evolve(model, scopes=scopes, caps=caps,
-                                 jurisdiction=say("whatif.changed", lang, place=place, items="；".join(shown)
-                                                  if lang == "zh" else "; ".join(shown)))
+                                 jurisdiction=say("whatif.changed", lang, place=place, items=items))
     compiled = compile_policy(changed_model)
     digest = hashlib.sha256((policy.content_hash + "\0" + "\0".join(settings)).encode("utf-8")).hexdigest()
     return attrs.evolve(compiled, content_hash=f"sha256:{digest}")

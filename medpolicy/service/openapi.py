@@ -14,23 +14,12 @@ from __future__ import annotations
 import copy
 import json
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, Optional
 
+from ..resources import schema_path
 from ..statement_schema import build as build_statement_schema
 from ..version import __version__
 from .problems import MEDIA_TYPE, TYPES
-
-_PACKAGE = Path(__file__).resolve().parent.parent
-
-
-def _schema_file(name: str) -> Optional[Path]:
-    # In a wheel the schemas are package data; in a checkout they are the top-level folder.
-    for candidate in (_PACKAGE / "_data" / "schemas" / name, _PACKAGE.parent / "schemas" / name):
-        if candidate.is_file():
-            return candidate
-    return None
-
 
 @lru_cache(maxsize=1)
 def statement_schema() -> dict:
@@ -40,8 +29,11 @@ def statement_schema() -> dict:
 @lru_cache(maxsize=1)
 def scenario_schema() -> Optional[dict]:
     """The published scenario schema, or None if this installation lacks the file."""
-    path = _schema_file("scenario.schema.json")
-    return json.loads(path.read_text(encoding="utf-8")) if path else None
+    try:
+        path = schema_path("scenario")
+    except FileNotFoundError:  # an installation without its schemas/ folder
+        return None
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 
 def _lift(name: str, schema: dict, components: dict) -> dict:
