@@ -328,6 +328,8 @@ KINDS: dict[str, dict[str, str]] = {
     "assistance": {"en": "assistance", "zh": "救助身份"},
     "location": {"en": "location", "zh": "就医地"},
     "filing": {"en": "filing", "zh": "备案类型"},
+    "settlement": {"en": "settlement", "zh": "结算方式"},
+    "absence": {"en": "absence", "zh": "离校情形"},
     "and": {"en": " and ", "zh": "和"},
 }
 

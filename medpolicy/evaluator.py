@@ -23,6 +23,7 @@ from decimal import Decimal
 from .compiled_expr import Frame
 from .errors import EvaluationError
 from .explain import (Charge, ClaimResult, Event, PayerAmount, PolicyInfo, Statement, Totals)
+from .facts import SCENARIO_CLAIM_FIELDS
 from .limits import DEFAULT_LIMITS, Limits
 from .localize import msg
 from .program import CompiledPolicy
@@ -30,21 +31,20 @@ from .rules.context import ZERO, Year
 from .rules.grouping import split, split_event, visit_event, visit_key
 from .scenario import Claim, Scenario
 
-_CLAIM_SLOTS = ("id", "date", "care", "level", "institution", "condition", "pediatric", "total", "covered",
-                "location", "filing")
 
 
 class VisitFacts:
     """``claim.*`` as compiled code reads it for a visit of several claims: the first
     claim's facts, with the visit's total and covered amounts."""
 
-    __slots__ = _CLAIM_SLOTS
+    __slots__ = SCENARIO_CLAIM_FIELDS
 
     def __init__(self, claim: Claim, covered: Decimal, total: Decimal):
         self.id, self.date, self.care, self.level = claim.id, claim.date, claim.care, claim.level
         self.institution, self.condition, self.pediatric = claim.institution, claim.condition, claim.pediatric
         self.total, self.covered = total, covered
         self.location, self.filing = claim.location, claim.filing
+        self.settlement, self.absence = claim.settlement, claim.absence
 
 
 class _Run:

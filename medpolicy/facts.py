@@ -13,6 +13,12 @@ BUILTIN_ENUMS: dict[str, tuple[str, ...]] = {
     "assistance": ("none", "dibao", "tekun", "orphan", "severe_disability", "low_income"),
     "location": ("local", "in_province", "out_of_province"),
     "filing": ("none", "long_term", "referral", "temporary"),
+    # How the claim is settled: at the counter with the insurance card, or paid
+    # in cash first and reimbursed by hand afterwards (手工报销 / 零星报销).
+    "settlement": ("direct", "manual"),
+    # Where the student was in the school year: in term, on winter or summer
+    # break (寒暑假), on leave (休学) or on an internship (实习).
+    "absence": ("none", "break", "leave", "internship"),
 }
 
 PERSON_FIELDS: dict[str, str] = {
@@ -38,6 +44,8 @@ CLAIM_FIELDS: dict[str, str] = {
     "covered": "money",
     "location": "enum:location",
     "filing": "enum:filing",
+    "settlement": "enum:settlement",
+    "absence": "enum:absence",
     "benefit": "enum:benefit",
 }
 
@@ -50,5 +58,8 @@ POLICY_FIELDS: dict[str, str] = {
 
 FACT_ROOTS = {"person": PERSON_FIELDS, "claim": CLAIM_FIELDS, "policy": POLICY_FIELDS}
 
-FINITE_CLAIM_FIELDS = ("care", "level", "condition", "pediatric", "location", "filing")
+FINITE_CLAIM_FIELDS = ("care", "level", "condition", "pediatric", "location", "filing", "settlement", "absence")
+
+SCENARIO_CLAIM_FIELDS = tuple(name for name in CLAIM_FIELDS if name != "benefit")
+"""The claim fields a scenario gives (``claim.benefit`` is the policy's choice, not a fact of the scenario)."""
 FINITE_PERSON_FIELDS = ("assistance", "long_term_care")

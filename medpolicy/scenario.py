@@ -23,7 +23,7 @@ import yaml
 
 from .diagnostics import closest
 from .errors import ScenarioError
-from .facts import BUILTIN_ENUMS
+from .facts import BUILTIN_ENUMS, SCENARIO_CLAIM_FIELDS
 from .limits import DEFAULT_LIMITS, Limits
 from .localize import msg
 
@@ -53,6 +53,10 @@ class Claim:
     pediatric: bool = False
     location: str = "local"
     filing: str = "none"
+    settlement: str = "direct"
+    """``manual``: paid first and reimbursed by hand afterwards (手工报销)."""
+    absence: str = "none"
+    """Where the student was: in term (``none``), on ``break``, on ``leave`` or on an ``internship``."""
     index: int = 0
     """Position in the scenario file (0-based)."""
 
@@ -66,8 +70,7 @@ class Scenario:
 
 PERSON_KEYS = ("id", "assistance", "continuous_years", "enrolled_on", "gap_years", "back_paid_years",
                "certified", "long_term_care")
-CLAIM_KEYS = ("id", "date", "care", "level", "institution", "condition", "pediatric", "total", "covered",
-              "location", "filing")
+CLAIM_KEYS = SCENARIO_CLAIM_FIELDS
 TOP_KEYS = ("policy", "person", "claims")
 
 
@@ -222,6 +225,8 @@ _CLAIM_KEY_SET = frozenset(CLAIM_KEYS)
 _CARE = frozenset(BUILTIN_ENUMS["care"])
 _LOCATION = frozenset(BUILTIN_ENUMS["location"])
 _FILING = frozenset(BUILTIN_ENUMS["filing"])
+_SETTLEMENT = frozenset(BUILTIN_ENUMS["settlement"])
+_ABSENCE = frozenset(BUILTIN_ENUMS["absence"])
 _CENT = Decimal("0.01")
 
 
@@ -253,12 +258,14 @@ def _claim(raw, index: int, levels, conditions, limits: Limits) -> Claim:
     if isinstance(level, (int, Decimal)) and not isinstance(level, bool):
         level = str(level)
     care, location, filing = raw["care"], get("location", "local"), get("filing", "none")
+    settlement, absence = get("settlement", "direct"), get("absence", "none")
     condition, institution = get("condition"), get("institution")
     pediatric = get("pediatric", False)
     claim_id, date = raw["id"], raw["date"]
     if not (type(claim_id) is str and claim_id.strip() and type(care) is str and care in _CARE
             and type(level) is str and level in levels and type(location) is str and location in _LOCATION
             and type(filing) is str and filing in _FILING
+            and type(settlement) is str and settlement in _SETTLEMENT and type(absence) is str and absence in _ABSENCE
             and (condition is None or (type(condition) is str and condition in conditions))
             and (institution is None or (type(institution) is str and institution.strip()))
             and type(pediatric) is bool and type(date) is str and len(date) == 10):
@@ -268,7 +275,7 @@ def _claim(raw, index: int, levels, conditions, limits: Limits) -> Claim:
     except ValueError:
         return _slow_claim(raw, index, levels, conditions, limits, total, covered, level)
     return Claim(claim_id, day, care, level, total, covered, institution, condition, pediatric, location, filing,
-                 index)
+                 settlement, absence, index)
 
 
 def _where(raw: dict, index: int) -> str:
@@ -309,6 +316,9 @@ def _slow_claim(raw, index: int, levels, conditions, limits: Limits, total, cove
         pediatric=_bool(raw.get("pediatric", False), f"{where}.pediatric"),
         location=_member(raw.get("location", "local"), BUILTIN_ENUMS["location"], f"{where}.location", "location"),
         filing=_member(raw.get("filing", "none"), BUILTIN_ENUMS["filing"], f"{where}.filing", "filing"),
+        settlement=_member(raw.get("settlement", "direct"), BUILTIN_ENUMS["settlement"], f"{where}.settlement",
+                           "settlement"),
+        absence=_member(raw.get("absence", "none"), BUILTIN_ENUMS["absence"], f"{where}.absence", "absence"),
         index=index,
     )
 

@@ -107,6 +107,8 @@ def scenario_strategy(policy: Policy, max_claims: int = 10):
             "covered": str(covered),
             "location": draw(st.sampled_from(BUILTIN_ENUMS["location"])),
             "filing": draw(st.sampled_from(BUILTIN_ENUMS["filing"])),
+            "settlement": draw(st.sampled_from(BUILTIN_ENUMS["settlement"])),
+            "absence": draw(st.sampled_from(BUILTIN_ENUMS["absence"])),
             "pediatric": draw(st.booleans()),
         }
         institution = draw(st.sampled_from([None, "A", "B"]))

@@ -32,6 +32,7 @@ def test_defaults_are_filled_in():
     assert person.enrolled_on is None and person.certified == () and person.long_term_care is False
     assert claim.covered == Decimal("100.00")  # covered defaults to total
     assert claim.location == "local" and claim.filing == "none" and claim.pediatric is False
+    assert claim.settlement == "direct" and claim.absence == "none"
     assert claim.date == dt.date(2026, 3, 2)
 
 
@@ -52,12 +53,20 @@ def test_defaults_are_filled_in():
     ({"pediatric": "yes"}, "claims[0] (id c1).pediatric", "true or false"),
     ({"filing": "temp"}, "claims[0] (id c1).filing", "unknown filing"),
     ({"location": "abroad"}, "claims[0] (id c1).location", "unknown location"),
+    ({"settlement": "manuel"}, "claims[0] (id c1).settlement", "did you mean 'manual'?"),
+    ({"settlement": True}, "claims[0] (id c1).settlement", "unknown settlement"),
+    ({"absence": "vacation"}, "claims[0] (id c1).absence", "unknown absence"),
 ])
 def test_bad_claim_fields_name_the_field_and_the_claim(fields, path, words):
     err = error_of(scenario(**fields))
     assert err.path == path
     assert words in str(err)
     assert "\n" not in str(err)
+
+
+def test_how_a_claim_is_settled_and_where_the_student_was_are_read():
+    claim = validate(scenario(settlement="manual", absence="break"), LEVELS, CONDITIONS).claims[0]
+    assert (claim.settlement, claim.absence) == ("manual", "break")
 
 
 def test_missing_fields():

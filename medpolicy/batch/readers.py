@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Iterator, Optional
 
 from ..errors import MedpolicyError, ScenarioError
+from ..facts import SCENARIO_CLAIM_FIELDS
 from ..limits import DEFAULT_LIMITS, Limits
 from ..localize import msg, say
 
@@ -178,8 +179,7 @@ PERSON_COLUMNS = {
 """Table column → scenario ``person`` field.  ``person_certified`` is a list
 column, or text with the condition ids separated by ``;``."""
 
-CLAIM_COLUMNS = ("id", "date", "care", "level", "institution", "condition", "pediatric", "total", "covered",
-                 "location", "filing")
+CLAIM_COLUMNS = SCENARIO_CLAIM_FIELDS
 """The scenario's claim fields, as column names (``claim_id`` etc. are accepted too)."""
 
 REQUIRED_COLUMNS = ("person_id", "id", "date", "care", "level", "total")
