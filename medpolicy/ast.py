@@ -512,6 +512,44 @@ class Premium(Decl):
     span: Span = span_field()
 
 
+# Settlement by hand -------------------------------------------------------
+
+
+@attrs.frozen
+class Material:
+    """``material "text" [only when EXPR]``: one document a student hands in."""
+
+    text: str
+    when: Optional[Expr] = None
+    """Needed only for the claims this admits (None: always)."""
+    cite: Optional[Cite] = None
+    span: Span = span_field()
+
+
+@attrs.frozen
+class Settlement(Decl):
+    """``settlement ID "title" {…}``: what a student must do to be reimbursed by hand
+    (``settlement: manual`` claims) for the claims its ``when`` admits."""
+
+    id: str
+    title: str
+    when: Optional[Expr] = None
+    """Which claims this path is for (None: every claim settled by hand)."""
+    when_cite: Optional[Cite] = None
+    materials: tuple[Material, ...] = ()
+    """In the order the document lists them."""
+    submit: Optional[str] = None
+    """Where (or how) the materials are handed in."""
+    submit_cite: Optional[Cite] = None
+    deadline: Optional[Expr] = None
+    """The last day to hand them in: a date, e.g. ``claim.date + 6 months`` or ``policy.end``."""
+    deadline_cite: Optional[Cite] = None
+    takes: Optional[str] = None
+    """How long reimbursement takes, as the document says it."""
+    takes_cite: Optional[Cite] = None
+    span: Span = span_field()
+
+
 # Files --------------------------------------------------------------------
 
 

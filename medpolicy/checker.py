@@ -42,6 +42,7 @@ from .rules.coverage import check_coverage
 from .rules.deductible import check_deductible
 from .rules.grouping import check_grouping
 from .rules.payer import check_payer
+from .rules.settlement import check_settlement
 from .rules.premium import check_premium
 from .rules.ratio import check_adjust_clauses, check_adjustment, check_ratio
 from .span import Span
@@ -140,6 +141,7 @@ class _Checker(TypeChecking, Reachability):
             critical=next((d for d in decls if isinstance(d, ast.CriticalIllness) and d.id == "critical_illness"),
                           None),
             payers=tuple(d for d in decls if isinstance(d, ast.CriticalIllness)),
+            settlements=tuple(d for d in decls if isinstance(d, ast.Settlement)),
             premium=next((d for d in decls if isinstance(d, ast.Premium)), None),
             scopes=self.scopes, sources=self.sources, texts=self.program.texts,
             warnings=tuple(d for d in self.diagnostics if d.severity == "warning"),
@@ -242,6 +244,7 @@ class _Checker(TypeChecking, Reachability):
         is_main = file is self.program.main
         scope = self.scopes[file.path]
         adjustments: dict[str, Span] = {}
+        settlements: dict[str, Span] = {}
         for decl in file.decls:
             if isinstance(decl, (ast.Param, ast.Let, ast.ListDecl, ast.CapDecl)) and \
                     getattr(scope.get(decl.id), "node", None) is not decl:
@@ -256,33 +259,36 @@ class _Checker(TypeChecking, Reachability):
                 check_cap_decl(self, decl, file.path)
             elif not is_main and isinstance(decl, (ast.Levels, ast.Conditions, ast.Benefit, ast.Coverage,
                                                    ast.Adjustment, ast.CriticalIllness, ast.Premium,
-                                                   ast.Counter)):
+                                                   ast.Counter, ast.Settlement)):
                 self.error(msg("E107"), getattr(decl, "span", file.header.span), help=msg("E107.help"))
             elif isinstance(decl, ast.Coverage):
                 check_coverage(self, decl, file.path)
             elif isinstance(decl, ast.Adjustment):
-                if decl.id in adjustments:
-                    self.error(msg("E101.adjustment", adjustment=decl.id), decl.span,
-                               help=msg("help.first_at", where=str(adjustments[decl.id])))
-                adjustments.setdefault(decl.id, decl.span)
+                self._declared_once(adjustments, decl, msg("E101.adjustment", adjustment=decl.id))
                 check_adjustment(self, decl, file.path)
             elif isinstance(decl, ast.CriticalIllness):
                 check_payer(self, decl, file.path)
             elif isinstance(decl, ast.Premium):
                 check_premium(self, decl, file.path)
+            elif isinstance(decl, ast.Settlement):
+                self._declared_once(settlements, decl, msg("E101.settlement", settlement=decl.id))
+                check_settlement(self, decl, file.path)
         if is_main:
             payer_ids: dict[str, Span] = {}
             for decl in file.decls:
-                if isinstance(decl, ast.CriticalIllness):
-                    if decl.id in payer_ids and decl.id != "critical_illness":
-                        self.error(msg("E101.payer", payer=decl.id), decl.span,
-                                   help=msg("help.first_at", where=str(payer_ids[decl.id])))
-                    payer_ids.setdefault(decl.id, decl.span)
+                if isinstance(decl, ast.CriticalIllness) and decl.id != "critical_illness":
+                    self._declared_once(payer_ids, decl, msg("E101.payer", payer=decl.id))
             for kind in (ast.Coverage, ast.CriticalIllness, ast.Premium):
                 found = [d for d in file.decls if isinstance(d, kind)
                          and (kind is not ast.CriticalIllness or d.id == "critical_illness")]
                 for extra in found[1:]:
                     self.error(msg("E101.declaration", keyword=_keyword(kind)), extra.span)
+
+    def _declared_once(self, seen: dict[str, Span], decl, message: Message) -> None:
+        """Report ``message`` (E101) if a declaration of this kind already took ``decl.id``."""
+        if decl.id in seen:
+            self.error(message, decl.span, help=msg("help.first_at", where=str(seen[decl.id])))
+        seen.setdefault(decl.id, decl.span)
 
     # -- definitions (params, lets, lists), with cycle detection
 

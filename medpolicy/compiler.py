@@ -20,6 +20,7 @@ from .rules.context import CompileContext
 from .rules.coverage import compile_coverage
 from .rules.payer import compile_payer
 from .rules.premium import compile_premium
+from .rules.settlement import compile_settlement
 
 
 def compile_policy(policy: Policy) -> CompiledPolicy:
@@ -30,8 +31,10 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
     labels = {"level": dict(policy.levels), "condition": dict(policy.conditions),
               "benefit": {b.id: b.title for b in benefits}}
     claim_cost = chooser.cost + sum(p.covers.size + sum(t.when.size for t in p.tables if t.when) for p in payers)
+    settlement = compile_settlement(cx, policy.settlements)
     return CompiledPolicy(policy, content_hash(policy), benefits, chooser, compile_coverage(cx, policy.coverage),
-                          payers, compile_premium(cx, policy.premium), labels, claim_cost)
+                          payers, compile_premium(cx, policy.premium), labels, claim_cost + settlement.cost,
+                          settlement)
 
 
 def _payers(policy: Policy) -> list:

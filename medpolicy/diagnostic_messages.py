@@ -60,6 +60,9 @@ DIAGNOSTICS: dict[str, dict[str, str]] = {
     "E102.benefit": {"en": "benefit '{name}' sets '{key}' twice", "zh": "待遇 '{name}' 中 '{key}' 写了两次"},
     "E102.benefit.help": {"en": "a benefit has one of each clause except counts, adjust and annual cap",
                           "zh": "除 counts、adjust 和 annual cap 可以写多条外，待遇中每一项只能写一次"},
+    "E102.settlement": {"en": "settlement '{name}' sets '{key}' twice", "zh": "手工报销说明 '{name}' 中 '{key}' 写了两次"},
+    "E102.settlement.help": {"en": "a settlement has one of each clause except material",
+                             "zh": "除 material 外，每种条款只能写一次"},
     "E102.covers": {"en": "critical_illness sets 'covers' twice", "zh": "critical_illness 中 'covers' 写了两次"},
     "E102.table": {"en": "table {title} sets '{key}' twice", "zh": "支付标准表 {title} 中 '{key}' 写了两次"},
     "E103": {"en": "adjustment '{name}' has no 'ratio' clause", "zh": "调整项 '{name}' 缺少 'ratio'（报销比例的调整幅度）"},
@@ -105,6 +108,7 @@ DIAGNOSTICS: dict[str, dict[str, str]] = {
                     "zh": "'{name}' 已经是{kinds:kinds}的一个取值"},
     "E101.member.help": {"en": "choose another name for this definition", "zh": "请给这个定义另取一个名字"},
     "E101.adjustment": {"en": "adjustment '{adjustment}' is declared twice", "zh": "调整项 '{adjustment}' 声明了两次"},
+    "E101.settlement": {"en": "settlement '{settlement}' is declared twice", "zh": "手工报销说明 '{settlement}' 声明了两次"},
     "E101.payer": {"en": "payer '{payer}' is declared twice", "zh": "支付方 '{payer}' 声明了两次"},
     "E101.declaration": {"en": "the policy has more than one `{keyword}` declaration",
                          "zh": "政策中 `{keyword}` 声明不止一处"},
@@ -198,6 +202,10 @@ DIAGNOSTICS: dict[str, dict[str, str]] = {
     "E130.help": {"en": "end the item with `else: ¥…` (or `else: unstated`)",
                   "zh": "请以 `else: ¥…`（或 `else: unstated`）结束该项目"},
     "E131": {"en": "this case comes after `else` and can never apply", "zh": "这一情形写在 `else` 之后，永远不会适用"},
+    "E132": {"en": "settlement '{name}' says nothing a student must do",
+             "zh": "手工报销说明 '{name}' 没有写明参保人需要做什么"},
+    "E132.help": {"en": "add a `material`, `submit to`, `deadline` or `takes` clause",
+                  "zh": "请写明所需材料（material）、提交地点（submit to）、提交期限（deadline）或办理时长（takes）"},
     "E131.help": {"en": "move `else` to the end of the item", "zh": "请把 `else` 移到该项目的最后"},
     # ---- names and types (typecheck)
     "E200.name": {"en": "unknown name '{name}'", "zh": "名称 '{name}' 没有定义"},
@@ -355,6 +363,9 @@ CLAUSES: dict[str, dict[str, str]] = {
     "premium_case_when": {"en": "a premium case's `when`", "zh": "缴费情形的 `when`"},
     "premium": {"en": "a premium", "zh": "个人缴费"},
     "coverage_start": {"en": "coverage start", "zh": "待遇享受开始日期"},
+    "settlement_when": {"en": "a settlement's `when`", "zh": "手工报销说明的 `when`"},
+    "material_when": {"en": "a material's `only when`", "zh": "材料的 `only when`"},
+    "deadline": {"en": "a deadline", "zh": "提交期限"},
 }
 
 FACTS: dict[str, dict[str, str]] = {

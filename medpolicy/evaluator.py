@@ -177,6 +177,9 @@ class _Run:
         if explain:
             ev.append(Event("patient", {"total": claim.total, "basic_fund": fund, "payers": paid_before - fund,
                                         "patient": patient}, patient))
+            if status == "paid" and claim.settlement == "manual":
+                fr = self.frame(claim, benefit.id)
+                ev.extend(program.settlement.events(fr))
         return ClaimResult(claim.id, claim.date, status, benefit.id, benefit.title, claim.total, claim.covered,
                            fund, payers, patient, tuple(ev) if explain else (),
                            tuple([Charge(*c) for c in charges]), visit if grouped else None)

@@ -125,6 +125,13 @@ EVENT_KINDS: dict[str, dict[str, str]] = {
     # what is left
     "patient": {"total": "money", "basic_fund": "money", "payers": "money", "patient": "money"},
     "patient_all": {"total": "money"},
+    # what the student must do for a claim settled by hand
+    "settlement": {"path": "text", "title": "text", "details": "details"},
+    "material": {"number": "count", "text": "text", "details": "details"},
+    "submit": {"to": "text"},
+    "deadline": {"deadline": "date", "date": "date", "details": "details"},
+    "processing_time": {"time": "text"},
+    "settlement_unstated": {},
     # the premium
     "premium_none": {},
     "premium": {"item": "text", "amount": "money", "details": "details"},
@@ -184,6 +191,15 @@ class ClaimResult(NamedTuple):
     def other_payers(self) -> Decimal:
         return sum((p.amount for p in self.payers), Decimal(0))
 
+    @property
+    def guidance(self) -> tuple[Event, ...]:
+        """For a claim settled by hand: what the student must do (empty otherwise, or unexplained)."""
+        return tuple(e for e in self.events if e.kind in GUIDANCE_KINDS)
+
+
+GUIDANCE_KINDS = frozenset({"settlement", "material", "submit", "deadline", "processing_time",
+                            "settlement_unstated"})
+"""The event kinds that tell a student what to do for a claim settled by hand."""
 
 CRITICAL_ILLNESS = "critical_illness"
 """The id of the payer a ``critical_illness`` declaration makes."""

@@ -108,6 +108,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "patient": {"zh": "个人支付 {total} − {basic_fund} − {payers} = {patient}",
                 "en": "the patient pays {total} − {basic_fund} − {payers} = {patient}"},
     "patient_all": {"zh": "个人支付全部费用 {total}", "en": "the patient pays the whole {total}"},
+    # settlement by hand
+    "settlement": {"zh": "手工报销：{title}{details}", "en": "reimbursement by hand: {title}{details}"},
+    "material": {"zh": "所需材料 {number}：{text}{details}", "en": "material {number}: {text}{details}"},
+    "submit": {"zh": "提交至：{to}", "en": "hand in to: {to}"},
+    "deadline": {"zh": "提交期限：最迟 {deadline}{details}", "en": "hand in by {deadline}{details}"},
+    "processing_time": {"zh": "办理时长：{time}", "en": "reimbursement takes {time}"},
+    "settlement_unstated": {"zh": "手工报销：文件未载明所需材料和期限", "en": "reimbursement by hand: the document states no materials or deadline"},
     # premium
     "premium_none": {"zh": "文件未载明个人缴费标准", "en": "the document states no personal contribution"},
     "premium": {"zh": "{item}：{amount}{details}", "en": "{item}: {amount}{details}"},
@@ -152,6 +159,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "compare.unplaced": {"zh": "未计算", "en": "not placed"},
     "compare.none": {"zh": "未载明", "en": "not stated"},
     "compare.premium": {"zh": "个人缴费", "en": "personal premium"},
+    "compare.guidance": {"zh": "手工报销须知（先行垫付、事后报销的费用）", "en": "What to do for claims settled by hand"},
+    "compare.guidance.claim": {"zh": "费用 {id}（{date}）", "en": "claim {id} ({date})"},
     "compare.net": {"zh": "全年个人支出（缴费 + 个人支付）", "en": "the year's cost (premium + patient)"},
     "compare.incomplete": {"zh": "有 {count} 笔费用无法对应本政策的医疗机构级别，未计入本政策的合计",
                            "en": "{count} claim(s) match no level here and are left out of this policy's totals"},

@@ -66,4 +66,6 @@ class Policy:
     texts: dict[str, str] = attrs.field(eq=False, repr=False, factory=dict)
     payers: tuple = ()
     """Every payer after the basic fund (critical illness included), in declaration order."""
+    settlements: tuple = ()
+    """The ``settlement`` declarations (what to do for a claim settled by hand), in declaration order."""
     warnings: tuple = ()

@@ -414,6 +414,36 @@ class _ToAst(Transformer):
     def t_cap(self, meta, expr, cite):
         return ("cap", expr, cite, self._span(meta))
 
+    # -- settlement by hand
+    def settlement_decl(self, meta, name, title, *clauses):
+        kw: dict = {}
+        materials = []
+        for key, value, cite, span in clauses:
+            if key == "material":
+                materials.append(value)
+                continue
+            if key in kw:
+                self._fail(msg("E102.settlement", name=str(name), key=key), span, help=msg("E102.settlement.help"))
+            kw[key] = value
+            if cite is not None:
+                kw[key + "_cite"] = cite
+        return ast.Settlement(str(name), _unquote(title), materials=tuple(materials), span=self._tspan(name), **kw)
+
+    def s_when(self, meta, expr, cite):
+        return ("when", expr, cite, self._span(meta))
+
+    def s_material(self, meta, text, when, cite):
+        return ("material", ast.Material(_unquote(text), when, cite, span=self._span(meta)), None, self._span(meta))
+
+    def s_submit(self, meta, text, cite):
+        return ("submit", _unquote(text), cite, self._span(meta))
+
+    def s_deadline(self, meta, expr, cite):
+        return ("deadline", expr, cite, self._span(meta))
+
+    def s_takes(self, meta, text, cite):
+        return ("takes", _unquote(text), cite, self._span(meta))
+
     # -- premium
     def premium_decl(self, meta, *items):
         return ast.Premium(tuple(items), span=self._span(meta))

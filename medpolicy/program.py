@@ -21,6 +21,7 @@ from .rules.context import ZERO
 from .rules.coverage import CoverageRule
 from .rules.payer import BandedPayer
 from .rules.premium import PremiumRule
+from .rules.settlement import SettlementGuide
 
 
 @attrs.frozen(eq=False)
@@ -40,6 +41,8 @@ class CompiledPolicy:
     """``level`` / ``condition`` / ``benefit`` → id → the name the policy declares."""
     claim_cost: int = 1
     """Evaluation steps placing one claim may take (for ``Limits.max_steps``)."""
+    settlement: SettlementGuide = attrs.field(factory=lambda: SettlementGuide((), 0), repr=False)
+    """What a student must do for a claim settled by hand."""
     no_payers: tuple[PayerAmount, ...] = attrs.field(init=False, repr=False)
     """Every payer after the basic fund, having paid nothing (what an unpaid claim shows)."""
 

@@ -33,11 +33,13 @@ CONSTRUCTS = (
     "no_deductible", "ratio_and_adjust", "adjustments", "visit_cap", "annual_cap_private",
     "annual_cap_shared", "annual_cap_for_each", "pays_nothing", "coverage_and_waiting",
     "critical_illness_bands_absolute", "critical_illness_bands_above_deductible", "critical_illness_cap",
-    "critical_illness_tables", "premium", "unstated", "modules_and_imports",
+    "critical_illness_tables", "premium", "unstated", "modules_and_imports", "settlement",
 )
 
 TOP_KEYS = {"policy", "modules", "scenario", "expect", "diagnostics", "warnings", "xfail"}
-EXPECT_KEYS = {"claims", "totals", "premium"}
+EXPECT_KEYS = {"claims", "totals", "premium", "settlement"}
+SETTLEMENT_KEYS = {"path", "materials", "submit", "deadline", "takes"}
+_GUIDANCE = {"settlement", "material", "submit", "deadline", "processing_time", "settlement_unstated"}
 CLAIM_FIELDS = ("status", "benefit", "basic_fund", "critical_illness", "patient")
 TOTAL_FIELDS = ("basic_fund", "critical_illness", "patient")
 MONEY_FIELDS = {"basic_fund", "critical_illness", "patient"}
@@ -142,11 +144,45 @@ def _compare(name: str, statement, expect: dict) -> list[str]:
             problems.append(f"{name}: totals.{field} = {value}, expected {expected}")
     if totals.basic_fund + totals.critical_illness + totals.patient != totals.total:
         problems.append(f"{name}: the totals break conservation")
+    if "settlement" in expect:
+        problems += _compare_settlement(name, statement, expect["settlement"] or {})
     if "premium" in expect:
         value = statement.premium.personal
         expected = None if expect["premium"] is None else _money(expect["premium"])
         if value != expected:
             problems.append(f"{name}: premium = {value}, expected {expected}")
+    return problems
+
+
+def _guidance(claim) -> dict | None:
+    """What the statement tells the student to do for a claim settled by hand, in the case files' shape."""
+    events = [e for e in claim.events if e.kind in _GUIDANCE]
+    if not events:
+        return None
+    got: dict = {"path": None, "materials": [], "submit": None, "deadline": None, "takes": None}
+    for e in events:
+        if e.kind == "settlement":
+            got["path"] = e.data["path"]
+        elif e.kind == "material":
+            got["materials"].append(e.data["text"])
+        elif e.kind == "submit":
+            got["submit"] = e.data["to"]
+        elif e.kind == "deadline":
+            got["deadline"] = e.data["deadline"].isoformat()
+        elif e.kind == "processing_time":
+            got["takes"] = e.data["time"]
+    return got
+
+
+def _compare_settlement(name: str, statement, expect: dict) -> list[str]:
+    """Claims listed get exactly that guidance (``path: null``: the policy states none); others get none."""
+    problems = []
+    for claim in statement.claims:
+        got, want = _guidance(claim), expect.get(claim.id)
+        if want is not None:
+            want = {"path": None, "materials": [], "submit": None, "deadline": None, "takes": None, **want}
+        if got != want:
+            problems.append(f"{name}: claim {claim.id} settlement guidance {got}, expected {want}")
     return problems
 
 
@@ -196,5 +232,7 @@ def test_case_file_shape(path: Path):
     for cid, want in (expect["claims"] or {}).items():
         assert set(want) == set(CLAIM_FIELDS), f"claim {cid}: give exactly {CLAIM_FIELDS}"
     assert set(expect["totals"]) == set(TOTAL_FIELDS), f"totals: give exactly {TOTAL_FIELDS}"
+    for cid, want in (expect.get("settlement") or {}).items():
+        assert cid in (expect["claims"] or {}) and set(want) <= SETTLEMENT_KEYS, f"settlement of {cid}"
     for rel in case.get("modules") or {}:
         assert not rel.startswith("/") and ".." not in Path(rel).parts, "modules stay inside the root"

@@ -44,7 +44,7 @@ def _functions(name: str) -> list[str]:
 
 
 def test_the_units_are_the_ones_expected():
-    assert UNITS == ["benefit", "caps", "coverage", "deductible", "grouping", "payer", "premium", "ratio"]
+    assert UNITS == ["benefit", "caps", "coverage", "deductible", "grouping", "payer", "premium", "ratio", "settlement"]
 
 
 @pytest.mark.parametrize("name", UNITS)
