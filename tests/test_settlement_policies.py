@@ -1,0 +1,154 @@
+"""What the bundled policies tell a student who settles a claim by hand.
+
+The documents attach materials, a place, a deadline and a processing time to
+reimbursement by hand (Karamay 校区学生自费就医报销流程; Shanghai 问题 4–6;
+Lanzhou 问答 九（二））.  Each figure of a claim settled by hand is the one
+direct settlement gives; the statement adds the guidance, each step citing a
+sentence that is in the source document word for word.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+import medpolicy
+from conftest import D, ROOT, by_id, cited, run, run_example, steps_of
+
+SOURCES = ROOT / "docs" / "sources"
+GUIDANCE = ("settlement", "material", "submit", "deadline", "processing_time", "settlement_unstated")
+
+
+def guidance(claim) -> list:
+    return [e for e in claim.events if e.kind in GUIDANCE]
+
+
+def materials(claim) -> list[str]:
+    return [e.data["text"] for e in steps_of(claim, "material")]
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.mark.parametrize("policy_id", ["karamay", "lanzhou", "shanghai"])
+def test_every_settlement_citation_is_a_sentence_of_its_source(policy_id):
+    policy = medpolicy.load_policy(policy_id)
+    model = policy.model
+    cites = []
+    for decl in model.settlements:
+        cites += [decl.when_cite, decl.submit_cite, decl.deadline_cite, decl.takes_cite]
+        cites += [m.cite for m in decl.materials]
+    cites = [c for c in cites if c is not None]
+    assert cites, f"{policy_id} declares no cited settlement path"
+    for cite in cites:
+        source = model.sources[(cite.span.file, cite.source)]
+        document = (SOURCES / source.file).read_text(encoding="utf-8")
+        assert cite.quote and _flat(cite.quote) in _flat(document), (policy_id, cite.section, cite.quote)
+
+
+# ------------------------------------------------------------------ Karamay
+
+def test_karamay_manual_example():
+    st = run_example("karamay-manual-reimbursement.yaml")
+    c = by_id(st)
+    # figures as direct settlement: L2 emergency (400 − 20) × 60% = 228, visit cap ¥200
+    assert (c["er-break"].basic_fund, c["er-break"].patient) == (D("200.00"), D("200.00"))
+    # L2 admission (12000 − 200) × 75% = 8850
+    assert c["adm-break"].basic_fund == D("8850.00")
+    outpatient_list = ["正规医院开具发票（可电子发票，打印出来）", "医院开具的发票上内容明细单", "处方或诊断报告（原件）",
+                       "银行卡带卡号面和身份证带人像面复印在一页纸上（身份证无需国徽面）"]
+    certificate = "克外就诊证明材料（模板详见指南附件）"
+    # 寒暑假: the 克外就诊证明 is added; in term it is not asked for
+    assert materials(c["er-break"]) == outpatient_list + [certificate]
+    assert materials(c["er-term"]) == outpatient_list
+    assert materials(c["adm-break"]) == [
+        "正规医院开具发票（可电子发票，打印出来）", "医院开具的发票上内容明细单", "病例案首页（原件）", "入院记录（原件）",
+        "出院记录、证明（原件）", "银行卡带卡号面和身份证带人像面复印在一页纸上（身份证无需国徽面）", certificate]
+    for cid in ("er-break", "adm-break", "er-term"):
+        deadline = steps_of(c[cid], "deadline")[0]
+        assert deadline.data["deadline"] == dt.date(2026, 12, 31)   # 当年就诊票据仅能当年报销
+        assert "当年就诊票据仅能当年报销" in cited(deadline)
+        assert "J1-II-702" in steps_of(c[cid], "submit")[0].data["to"]
+        assert "60 个工作日" in cited(steps_of(c[cid], "processing_time")[0])
+    assert "仅限寒暑假期间" in cited(steps_of(c["er-break"], "material")[-1])
+    local = c["local-cash"]
+    assert steps_of(local, "settlement")[0].data["path"] == "local"
+    assert "结算窗口" in steps_of(local, "submit")[0].data["to"]
+    assert not steps_of(local, "deadline")   # 近期: the guide gives no date
+    assert steps_of(local, "processing_time")[0].data["time"] == "当场结算"
+
+
+def test_karamay_direct_and_excluded_claims_get_no_guidance():
+    st = run("karamay", {"id": "s"}, [
+        {"id": "direct", "date": "2026-03-01", "care": "outpatient", "level": "1", "total": "100.00",
+         "location": "out_of_province"},
+        # 三级医院门诊无法报销: nothing to hand in
+        {"id": "l3", "date": "2026-03-02", "care": "outpatient", "level": "3", "total": "100.00",
+         "location": "out_of_province", "settlement": "manual"},
+    ])
+    c = by_id(st)
+    assert guidance(c["direct"]) == [] and guidance(c["l3"]) == []
+    assert c["l3"].status == "excluded"
+
+
+def test_settling_by_hand_changes_no_figure():
+    claims = [{"id": f"c{i}", "date": f"2026-0{i}-10", "care": care, "level": level, "total": total,
+               "location": location, "absence": "break"}
+              for i, (care, level, total, location) in enumerate([
+                  ("outpatient", "1", "120.00", "local"), ("emergency", "3", "900.00", "in_province"),
+                  ("inpatient", "2", "30000.00", "out_of_province")], 1)]
+    direct = run("karamay", {"id": "s"}, claims)
+    manual = run("karamay", {"id": "s"}, [{**c, "settlement": "manual"} for c in claims])
+    assert [(c.basic_fund, c.other_payers, c.patient) for c in direct.claims] == \
+        [(c.basic_fund, c.other_payers, c.patient) for c in manual.claims]
+    assert all(guidance(c) for c in manual.claims) and not any(guidance(c) for c in direct.claims)
+    unexplained = medpolicy.evaluate(medpolicy.load_policy("karamay"),
+                                     {"person": {"id": "s"}, "claims": [{**c, "settlement": "manual"} for c in claims]},
+                                     explain=False)
+    assert unexplained.totals == manual.totals
+
+
+# ------------------------------------------------------------------ Shanghai
+
+def test_shanghai_no_card_example():
+    st = run_example("shanghai-no-card.yaml")
+    c = by_id(st)
+    # emergency paid in cash: (500 − 300) × 60% = 120, as if settled directly
+    assert c["er-cash"].basic_fund == D("120.00")
+    assert materials(c["er-cash"]) == ["本人就医凭证", "医疗费收据", "相关病史资料"]
+    deadline = steps_of(c["er-cash"], "deadline")[0]
+    assert deadline.data["deadline"] == dt.date(2025, 9, 10)        # 2025-03-10 + 6 months
+    assert "6 个月内" in cited(deadline)
+    # outpatient without the card: 不予结算
+    assert c["op-no-card"].status == "excluded" and c["op-no-card"].basic_fund == D("0.00")
+    assert "不予结算" in cited(steps_of(c["op-no-card"], "excluded")[0])
+    assert guidance(c["op-no-card"]) == []
+    # the same visit with the card: the deductible is met, 200 × 70% = 140
+    assert c["op-card"].basic_fund == D("140.00")
+    # off-site, settled by hand: handed in to the city's office, nothing else stated
+    off = c["offsite-cash"]
+    assert off.basic_fund == D("4620.00")                            # (8000 − 300) × 60%
+    assert steps_of(off, "submit")[0].data["to"] == "本市医保经办机构"
+    assert not materials(off) and not steps_of(off, "deadline")
+
+
+def test_shanghai_deadline_clamps_to_the_month_end():
+    st = run("shanghai", {"id": "s", "enrolled_on": "2024-11-20"}, [
+        {"id": "e", "date": "2025-08-31", "care": "emergency", "level": "1", "total": "400.00",
+         "settlement": "manual"}])
+    assert steps_of(st.claims[0], "deadline")[0].data["deadline"] == dt.date(2026, 2, 28)  # 08-31 + 6 months
+
+
+# ------------------------------------------------------------------ Lanzhou
+
+def test_lanzhou_offsite_example():
+    st = run_example("lanzhou-offsite-manual.yaml")
+    c = by_id(st)
+    home = c["home-break"]
+    assert steps_of(home, "settlement")[0].data["path"] == "out_of_province_absent"
+    assert "县区经办机构" in steps_of(home, "submit")[0].data["to"]
+    assert "不降低报销比例" in cited(steps_of(home, "settlement")[0])
+    # in term: filed and settled directly; the letter states nothing for a claim settled by hand
+    assert [e.kind for e in guidance(c["away-term"])] == ["settlement_unstated"]
