@@ -4,7 +4,8 @@ One column per policy: for each claim of the scenario what the basic fund,
 the later payers and the patient pay; then the year's totals, the personal
 premium and the net cost of the year (premium + patient share); then, per
 policy, how the scenario was moved to fit it (:mod:`medpolicy.compare`'s
-notes).  Every word comes from the message catalogue, in the language asked
+notes); last, for claims settled by hand, what the student must do under
+each policy, with the document's words.  Every word comes from the message catalogue, in the language asked
 for; the JSON shape is :func:`medpolicy.render_json.comparison_dict`.
 """
 from __future__ import annotations
@@ -13,8 +14,8 @@ from decimal import Decimal
 from typing import Optional
 
 from .compare import Comparison, Outcome
-from .messages import payer_title, word
-from .render_text import _table
+from .messages import describe, describe_cite, payer_title, word
+from .render_text import _event_lines, _table
 from .values import format_money
 
 
@@ -78,6 +79,30 @@ def _notes(comparison: Comparison, lang: str) -> list[tuple[str, list[str]]]:
     return found
 
 
+def guidance(comparison: Comparison) -> list[tuple[Outcome, list]]:
+    """Per policy, its claims settled by hand with what the student must do for each (policies with none left out)."""
+    found = []
+    for o in comparison.outcomes:
+        claims = [c for c in o.statement.claims if c.guidance]
+        if claims:
+            found.append((o, claims))
+    return found
+
+
+def _guidance_lines(comparison: Comparison, lang: str, style) -> list[str]:
+    found = guidance(comparison)
+    if not found:
+        return []
+    lines = ["", style(word("compare.guidance", lang), _BOLD)]
+    for o, claims in found:
+        lines.append(f"  {o.policy.jurisdiction or o.policy.title}")
+        for c in claims:
+            lines.append("    " + word("compare.guidance.claim", lang, id=c.id, date=c.date))
+            for event in c.guidance:
+                lines += _event_lines(event, lang, o.statement.policy.labels, "      ")
+    return lines
+
+
 def _header(comparison: Comparison) -> list[str]:
     # A column is named by the place, as the reader thinks of it; the full titles are in the heading.
     return [""] + [o.policy.jurisdiction or o.policy.id for o in comparison.outcomes]
@@ -112,6 +137,7 @@ def render_compare_text(comparison: Comparison, lang: str = "zh", colour: bool =
         for title, texts in notes:
             lines.append(f"  {title}")
             lines += [f"    - {t}" for t in texts]
+    lines += _guidance_lines(comparison, lang, style)
     return "\n".join(lines) + "\n"
 
 
@@ -131,7 +157,18 @@ def render_compare_md(comparison: Comparison, lang: str = "zh") -> str:
         for title, texts in notes:
             out.append(f"- **{title}**")
             out += [f"  - {t}" for t in texts]
+    found = guidance(comparison)
+    if found:
+        out += ["", f"## {word('compare.guidance', lang)}"]
+        for o, claims in found:
+            out += ["", f"### {o.policy.jurisdiction or o.policy.title}"]
+            for c in claims:
+                out += ["", f"**{word('compare.guidance.claim', lang, id=c.id, date=c.date)}**", ""]
+                for event in c.guidance:
+                    text = describe(event, lang, o.statement.policy.labels)
+                    cite = describe_cite(event.cite, lang)
+                    out.append(f"- {text}" + (f" — {cite}" if cite else ""))
     return "\n".join(out) + "\n"
 
 
-__all__ = ["render_compare_text", "render_compare_md", "comparison_rows", "heading"]
+__all__ = ["render_compare_text", "render_compare_md", "comparison_rows", "heading", "guidance"]

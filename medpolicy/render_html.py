@@ -39,7 +39,7 @@ from . import messages
 from .compare import Comparison, Outcome
 from .explain import Event
 from .messages import describe, describe_cite, money, payer_title, word
-from .render_compare import comparison_rows, heading
+from .render_compare import comparison_rows, guidance, heading
 from .render_json import _money as _json_money
 from .version import __version__
 
@@ -216,6 +216,23 @@ def _steps_list(events: Iterable[Event], lang: str, labels: dict[str, dict[str, 
     return '<ol class="steps">' + "".join(items) + "</ol>"
 
 
+def _guidance_section(comparison: Comparison, lang: str) -> list[str]:
+    """What the student must do for claims settled by hand, under each policy, shown open."""
+    found = guidance(comparison)
+    if not found:
+        return []
+    out = ['<section id="guidance">', f"<h2>{_e(word('compare.guidance', lang))}</h2>"]
+    for o, claims in found:
+        out.append(f'<section class="policy-guidance" data-policy="{_e(o.policy.id)}">')
+        out.append(f"<h3>{_e(_place(o))} · {_e(o.policy.title)}</h3>")
+        for c in claims:
+            out.append(f'<h4 data-claim="{_e(c.id)}">{_e(word("compare.guidance.claim", lang, id=c.id, date=c.date))}</h4>')
+            out.append(_steps_list(c.guidance, lang, o.statement.policy.labels))
+        out.append("</section>")
+    out.append("</section>")
+    return out
+
+
 def _details(summary: str, body: str, attrs: str = "") -> str:
     return f"<details{attrs}><summary>{_e(summary)}</summary>{body}</details>"
 
@@ -265,6 +282,7 @@ main { max-width: 56rem; margin: 0 auto; padding: 1rem; }
 h1 { font-size: 1.35rem; line-height: 1.4; margin: .5rem 0 .75rem; }
 h2 { font-size: 1.15rem; margin: 1.75rem 0 .5rem; padding-bottom: .25rem; border-bottom: 2px solid var(--line); }
 h3 { font-size: 1rem; margin: 1rem 0 .4rem; }
+h4 { font-size: .95rem; margin: .75rem 0 .25rem; }
 p, ul, ol { margin: .4rem 0; }
 .lead { color: var(--muted); }
 .policies { padding-left: 1.2rem; }
@@ -346,7 +364,9 @@ def render_compare_html(comparison: Comparison, lang: str = "zh") -> str:
     out += _table(comparison, lang)
     out += ["</section>", '<section id="notes">', f"<h2>{_e(word('compare.html.notes', lang))}</h2>"]
     out += _note_lines(comparison, lang)
-    out += ["</section>", '<section id="steps">', f"<h2>{_e(word('compare.html.steps', lang))}</h2>"]
+    out += ["</section>"]
+    out += _guidance_section(comparison, lang)
+    out += ['<section id="steps">', f"<h2>{_e(word('compare.html.steps', lang))}</h2>"]
     out += _explanations(comparison, lang)
     out += ["</section>", f"<footer>{_e(word('compare.html.footer', lang, version=__version__))}</footer>",
             "</main>", "</body>", "</html>"]

@@ -189,3 +189,28 @@ def test_what_if_refuses_clearly(setting, message_id):
     with pytest.raises(WhatIfError) as err:
         apply_overrides(KARAMAY, [setting])
     assert err.value.message_id == message_id and err.value.text("zh") != str(err.value)
+
+
+def test_what_to_do_for_claims_settled_by_hand_is_listed_per_policy():
+    from medpolicy.messages import describe, describe_cite, word
+    from medpolicy.render_compare import render_compare_md, render_compare_text
+
+    data = medpolicy.read_scenario(EXAMPLES / "compare" / "vacation-care.yaml")
+    comparison = compare(data, ALL)
+    for lang in ("zh", "en"):
+        text, md = render_compare_text(comparison, lang), render_compare_md(comparison, lang)
+        assert word("compare.guidance", lang) in text and word("compare.guidance", lang) in md
+        for o in comparison.outcomes:
+            for c in o.statement.claims:
+                for event in c.guidance:
+                    said = describe(event, lang, o.statement.policy.labels)
+                    assert said in text and said in md
+                    if event.cite:
+                        assert describe_cite(event.cite, lang) in text
+    karamay = {c.id: c for c in comparison.outcomes[0].statement.claims}
+    # 寒暑假 off-site care: the 克外就诊证明 is on Karamay's list, the deadline is the year end
+    assert any("克外就诊证明" in e.data["text"] for e in karamay["er"].guidance if e.kind == "material")
+    assert [e.data["deadline"] for e in karamay["adm"].guidance if e.kind == "deadline"] == [dt.date(2026, 12, 31)]
+    # claims settled directly: no such section at all
+    direct = compare(scenario(claim("a", "2026-03-01", "2", "1000.00")), ALL)
+    assert word("compare.guidance", "en") not in render_compare_text(direct, "en")

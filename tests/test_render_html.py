@@ -249,6 +249,23 @@ def test_every_step_and_citation_is_in_a_details_element(explained):
         assert any(e.cite for e in c.events)
 
 
+def test_what_to_do_for_claims_settled_by_hand_is_shown_open():
+    data = medpolicy.read_scenario(EXAMPLES / "compare" / "vacation-care.yaml")
+    comparison = compare(data, POLICIES)
+    page = Page(render_compare_html(comparison, "zh"))
+    assert page.problems == []
+    sections = [a["data-policy"] for tag, a in page.elements if tag == "section" and a.get("class") == "policy-guidance"]
+    assert sections == [o.policy.id for o in comparison.outcomes if any(c.guidance for c in o.statement.claims)]
+    guidance_text = page.all_text.split(messages.word("compare.guidance", "zh"))[1].split(
+        messages.word("compare.html.steps", "zh"))[0]
+    for o in comparison.outcomes:
+        for c in o.statement.claims:
+            for event in c.guidance:
+                assert messages.describe(event, "zh", o.statement.policy.labels) in guidance_text
+    # no claim settled by hand, no section
+    assert 'id="guidance"' not in render_compare_html(compare(SCENARIO, POLICIES), "zh")
+
+
 def test_without_explanation_the_page_says_so():
     quick = compare(SCENARIO, POLICIES, explain=False)
     for lang in ("zh", "en"):
