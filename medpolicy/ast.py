@@ -348,6 +348,17 @@ class Coverage(Decl):
 
 
 @attrs.frozen
+class CoverageEnd(Decl):
+    """``coverage ends DATE "reason"``: a person's benefits run until this day, which may
+    be after the policy year ends (e.g. a graduate's cover to the end of the calendar year)."""
+
+    ends: Expr
+    reason: str
+    cite: Optional[Cite] = None
+    span: Span = span_field()
+
+
+@attrs.frozen
 class Adjustment(Decl):
     """A ratio adjustment applied to several benefits."""
 

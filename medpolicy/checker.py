@@ -38,7 +38,7 @@ from .reachability import Reachability, _children
 from .rules.benefit import check_benefit
 from .rules.caps import check_cap_decl, check_caps
 from .rules.checking import check_sign
-from .rules.coverage import check_coverage
+from .rules.coverage import check_coverage, check_coverage_end
 from .rules.deductible import check_deductible
 from .rules.grouping import check_grouping
 from .rules.payer import check_payer
@@ -138,6 +138,7 @@ class _Checker(TypeChecking, Reachability):
             caps={d.id: d for d in decls if isinstance(d, ast.CapDecl)},
             adjustments=tuple(d for d in decls if isinstance(d, ast.Adjustment)),
             coverage=next((d for d in decls if isinstance(d, ast.Coverage)), None),
+            coverage_end=next((d for d in decls if isinstance(d, ast.CoverageEnd)), None),
             critical=next((d for d in decls if isinstance(d, ast.CriticalIllness) and d.id == "critical_illness"),
                           None),
             payers=tuple(d for d in decls if isinstance(d, ast.CriticalIllness)),
@@ -259,10 +260,12 @@ class _Checker(TypeChecking, Reachability):
                 check_cap_decl(self, decl, file.path)
             elif not is_main and isinstance(decl, (ast.Levels, ast.Conditions, ast.Benefit, ast.Coverage,
                                                    ast.Adjustment, ast.CriticalIllness, ast.Premium,
-                                                   ast.Counter, ast.Settlement)):
+                                                   ast.Counter, ast.Settlement, ast.CoverageEnd)):
                 self.error(msg("E107"), getattr(decl, "span", file.header.span), help=msg("E107.help"))
             elif isinstance(decl, ast.Coverage):
                 check_coverage(self, decl, file.path)
+            elif isinstance(decl, ast.CoverageEnd):
+                check_coverage_end(self, decl, file.path)
             elif isinstance(decl, ast.Adjustment):
                 self._declared_once(adjustments, decl, msg("E101.adjustment", adjustment=decl.id))
                 check_adjustment(self, decl, file.path)
@@ -278,7 +281,7 @@ class _Checker(TypeChecking, Reachability):
             for decl in file.decls:
                 if isinstance(decl, ast.CriticalIllness) and decl.id != "critical_illness":
                     self._declared_once(payer_ids, decl, msg("E101.payer", payer=decl.id))
-            for kind in (ast.Coverage, ast.CriticalIllness, ast.Premium):
+            for kind in (ast.Coverage, ast.CoverageEnd, ast.CriticalIllness, ast.Premium):
                 found = [d for d in file.decls if isinstance(d, kind)
                          and (kind is not ast.CriticalIllness or d.id == "critical_illness")]
                 for extra in found[1:]:
@@ -345,4 +348,5 @@ def _walk(e):
 
 
 def _keyword(kind) -> str:
-    return {ast.Coverage: "coverage", ast.CriticalIllness: "critical_illness", ast.Premium: "premium"}[kind]
+    return {ast.Coverage: "coverage starts", ast.CoverageEnd: "coverage ends", ast.CriticalIllness: "critical_illness",
+            ast.Premium: "premium"}[kind]

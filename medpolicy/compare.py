@@ -35,6 +35,7 @@ import attrs
 from .errors import ScenarioError
 from .evaluator import evaluate_scenario
 from .explain import Statement
+from .facts import CLAIM_FIELDS, PERSON_FIELDS
 from .limits import DEFAULT_LIMITS, Limits
 from .localize import msg
 from .program import CompiledPolicy
@@ -140,8 +141,9 @@ def _move(scenario: dict[str, Any], home: CompiledPolicy,
     if shift:
         notes.append(Note("date_shift", {"days": shift, "home": home.id, "home_name": home.jurisdiction or home.title}))
     person = moved.get("person") or {}
-    if person.get("enrolled_on") is not None:
-        person["enrolled_on"] = _shifted(person["enrolled_on"], shift)
+    for name in _PERSON_DATES:
+        if person.get(name) is not None:
+            person[name] = _shifted(person[name], shift)
     certified = person.get("certified") or []
     kept = [c for c in certified if c in policy.conditions]
     for condition in certified:
@@ -153,7 +155,9 @@ def _move(scenario: dict[str, Any], home: CompiledPolicy,
     claims, unplaced = [], []
     levels = list(policy.levels)
     for claim in moved.get("claims") or []:
-        claim["date"] = _shifted(claim["date"], shift)
+        for name in _CLAIM_DATES:
+            if claim.get(name) is not None:
+                claim[name] = _shifted(claim[name], shift)
         level = str(claim["level"])
         target = map_level(level, levels)
         if target is None:
@@ -174,6 +178,11 @@ def _move(scenario: dict[str, Any], home: CompiledPolicy,
         claims.append(claim)
     moved["claims"] = claims
     return moved, notes, unplaced
+
+
+# Every date of the scenario moves with the claims, so that their distances stay as given.
+_PERSON_DATES = tuple(name for name, kind in PERSON_FIELDS.items() if kind.endswith("date"))
+_CLAIM_DATES = tuple(name for name, kind in CLAIM_FIELDS.items() if kind.endswith("date"))
 
 
 def _shifted(value: Any, days: int) -> str:

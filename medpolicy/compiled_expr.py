@@ -30,7 +30,7 @@ from . import ast
 from .explain import Detail
 from .facts import FACT_ROOTS
 from .model import Policy
-from .values import OPERATIONS, RAW_OPERATIONS, typed, typer
+from .values import OPERATIONS, RAW_OPERATIONS, end_of_year, typed, typer
 
 _NOT_CONSTANT = object()
 
@@ -274,6 +274,9 @@ class ExpressionCompiler:
         if e.function == "known":
             (f,) = fns
             return self._children(args, lambda fr: f(fr) is not None, "bool")
+        if e.function == "end_of_year":
+            (f,) = fns
+            return self._children(args, lambda fr: end_of_year(f(fr)), "date")
         pick = min if e.function == "min" else max
         if len(fns) == 2:
             a, b = fns

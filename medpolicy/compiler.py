@@ -32,7 +32,7 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
               "benefit": {b.id: b.title for b in benefits}}
     claim_cost = chooser.cost + sum(p.covers.size + sum(t.when.size for t in p.tables if t.when) for p in payers)
     settlement = compile_settlement(cx, policy.settlements)
-    return CompiledPolicy(policy, content_hash(policy), benefits, chooser, compile_coverage(cx, policy.coverage),
+    return CompiledPolicy(policy, content_hash(policy), benefits, chooser, compile_coverage(cx, policy.coverage, policy.coverage_end),
                           payers, compile_premium(cx, policy.premium), labels, claim_cost + settlement.cost,
                           settlement)
 

@@ -40,11 +40,9 @@ class VisitFacts:
     __slots__ = SCENARIO_CLAIM_FIELDS
 
     def __init__(self, claim: Claim, covered: Decimal, total: Decimal):
-        self.id, self.date, self.care, self.level = claim.id, claim.date, claim.care, claim.level
-        self.institution, self.condition, self.pediatric = claim.institution, claim.condition, claim.pediatric
+        for name in SCENARIO_CLAIM_FIELDS:
+            setattr(self, name, getattr(claim, name))
         self.total, self.covered = total, covered
-        self.location, self.filing = claim.location, claim.filing
-        self.settlement, self.absence = claim.settlement, claim.absence
 
 
 class _Run:
@@ -70,6 +68,8 @@ class _Run:
         program, explain = self.program, self.explain
         claims = sorted(self.scenario.claims, key=lambda c: (c.date, c.index))
         coverage_start, coverage_notes = program.coverage.coverage_start(self.frame(), explain)
+        coverage_end, end_notes = program.coverage.coverage_end(self.frame(), explain)
+        coverage_notes += end_notes
         results: dict[str, ClaimResult] = {}
         visits: dict[tuple, tuple[object, list[Claim]]] = {}
         chooser, claim_cost = program.chooser, program.claim_cost
@@ -80,10 +80,12 @@ class _Run:
         choice_frame = Frame(self.person, None, self.year.counters, self.person_lets, {}, None)
         self.spend(claim_cost * count)
         coverage = program.coverage
+        late_possible = program.settlement.deadlines
         # Most claims fall inside the year and after coverage starts: one comparison says so.
-        first_day, last_day = max(coverage.start, coverage_start), coverage.end
+        first_day, last_day = max(coverage.start, coverage_start), coverage_end
         for claim in claims:
-            placed = None if first_day <= claim.date <= last_day else coverage.outside(claim, coverage_start, explain)
+            placed = None if first_day <= claim.date <= last_day else coverage.outside(claim, coverage_start,
+                                                                                      coverage_end, explain)
             if placed is None:
                 choice_frame.claim = claim
                 benefit = chooser.choose(choice_frame)
@@ -92,8 +94,14 @@ class _Run:
                                                                   "condition": claim.condition}, ZERO),)
                               if explain else ())
                 else:
-                    visits.setdefault(visit_key(benefit, claim), (benefit, []))[1].append(claim)
-                    continue
+                    # A claim settled by hand and handed in after its deadline is paid nothing.
+                    late = (program.settlement.late(self.frame(claim, benefit.id), explain)
+                            if late_possible and claim.submitted_on is not None and claim.settlement == "manual"
+                            and benefit.excluded is None else None)
+                    if late is None:
+                        visits.setdefault(visit_key(benefit, claim), (benefit, []))[1].append(claim)
+                        continue
+                    placed = ("late", late)
             visits[("claim", claim.index)] = (placed, [claim])
         for placement, group in visits.values():
             if isinstance(placement, tuple):

@@ -83,10 +83,13 @@ EVENT_KINDS: dict[str, dict[str, str]] = {
     # statement-wide notes
     "processing_order": {},
     "coverage": {"start": "date", "reason": "text?", "details": "details"},
+    "coverage_end": {"end": "date", "reason": "text", "details": "details"},
     # where a claim lands
     "order": {"position": "count", "count": "count"},
     "outside_period": {"date": "date", "start": "date", "end": "date"},
     "waiting": {"date": "date", "coverage_start": "date"},
+    "coverage_ended": {"date": "date", "end": "date"},
+    "late": {"submitted_on": "date", "deadline": "date", "title": "text"},
     "no_benefit": {"care": "member:care", "level": "member:level", "condition": "member?:condition"},
     "benefit": {"benefit": "member:benefit", "priority": "count", "condition": "text",
                 "care": "member:care", "level": "member:level", "claim_condition": "member?:condition"},
@@ -164,8 +167,7 @@ class ClaimResult(NamedTuple):
     id: str
     date: dt.date
     status: str
-    """``paid`` (a benefit applied, even if it paid ¥0), ``excluded``,
-    ``no_benefit``, ``outside_period`` or ``waiting``."""
+    """One of :data:`STATUSES`."""
     benefit: Optional[str]
     """The benefit's id, or None."""
     benefit_title: Optional[str]
@@ -196,6 +198,12 @@ class ClaimResult(NamedTuple):
         """For a claim settled by hand: what the student must do (empty otherwise, or unexplained)."""
         return tuple(e for e in self.events if e.kind in GUIDANCE_KINDS)
 
+
+STATUSES = ("paid", "excluded", "no_benefit", "outside_period", "waiting", "late")
+"""A claim's outcome: ``paid`` (a benefit applied, even if it paid ¥0), ``excluded`` (its benefit
+pays nothing), ``no_benefit``, ``outside_period`` (outside the policy year or the person's cover),
+``waiting`` (before the person's benefits start) or ``late`` (settled by hand, its materials handed
+in after the deadline)."""
 
 GUIDANCE_KINDS = frozenset({"settlement", "material", "submit", "deadline", "processing_time",
                             "settlement_unstated"})

@@ -9,7 +9,8 @@ fixed by the scenario contract are listed here; ``level``, ``condition`` and
 from __future__ import annotations
 
 BUILTIN_ENUMS: dict[str, tuple[str, ...]] = {
-    "care": ("outpatient", "emergency", "inpatient"),
+    # observation: a stay in an emergency observation room (急诊观察室留院观察).
+    "care": ("outpatient", "emergency", "inpatient", "observation"),
     "assistance": ("none", "dibao", "tekun", "orphan", "severe_disability", "low_income"),
     "location": ("local", "in_province", "out_of_province"),
     "filing": ("none", "long_term", "referral", "temporary"),
@@ -30,6 +31,7 @@ PERSON_FIELDS: dict[str, str] = {
     "back_paid_years": "number",
     "certified": "list:enum:condition",
     "long_term_care": "bool",
+    "graduates_on": "opt:date",
 }
 
 CLAIM_FIELDS: dict[str, str] = {
@@ -46,6 +48,8 @@ CLAIM_FIELDS: dict[str, str] = {
     "filing": "enum:filing",
     "settlement": "enum:settlement",
     "absence": "enum:absence",
+    "filed_on": "opt:date",
+    "submitted_on": "opt:date",
     "benefit": "enum:benefit",
 }
 

@@ -32,6 +32,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "coverage.default": {"zh": "待遇自保险年度起始日 {start} 起享受",
                          "en": "benefits run from the policy-year start {start}"},
     "coverage": {"zh": "待遇自 {start} 起享受：{reason}{details}", "en": "benefits start on {start}: {reason}{details}"},
+    "coverage_end": {"zh": "待遇享受至 {end}：{reason}{details}", "en": "benefits run until {end}: {reason}{details}"},
     # where a claim lands
     "order": {"zh": "处理顺序：第 {position} 笔，共 {count} 笔", "en": "claim {position} of {count} in processing order"},
     "outside_period": {"zh": "就诊日期 {date} 不在保险年度 {start} 至 {end} 内，基金不予支付",
@@ -39,6 +40,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "waiting": {"zh": "就诊日期 {date} 早于待遇享受开始日期 {coverage_start}（待遇等待期内），基金不予支付",
                 "en": "the claim's date {date} is before benefits start on {coverage_start} (waiting period): "
                       "the fund pays nothing"},
+    "coverage_ended": {"zh": "就诊日期 {date} 晚于待遇享受截止日期 {end}，基金不予支付",
+                       "en": "the claim's date {date} is after benefits end on {end}: the policy pays nothing"},
+    "late": {"zh": "手工报销（{title}）材料于 {submitted_on} 提交，晚于提交期限 {deadline}，基金不予支付",
+             "en": "settled by hand ({title}): handed in on {submitted_on}, after the deadline {deadline}: the policy pays nothing"},
     "no_benefit": {"zh": "本政策没有适用于此笔费用的待遇（{care}，{level}{condition}），基金不予支付",
                    "en": "no benefit of this policy covers {care} care at level {level}{condition}: the policy pays nothing"},
     "benefit": {"zh": "适用待遇：{benefit}（优先级 {priority}；{care}，{level}{claim_condition}）",
@@ -213,8 +218,9 @@ MESSAGES: dict[str, dict[str, str]] = {
 
 # Display names of the members the scenario contract fixes, and of facts.
 VALUE_LABELS: dict[str, dict[str, dict[str, str]]] = {
-    "care": {"zh": {"outpatient": "门诊", "emergency": "急诊", "inpatient": "住院"},
-             "en": {"outpatient": "outpatient", "emergency": "emergency", "inpatient": "inpatient"}},
+    "care": {"zh": {"outpatient": "门诊", "emergency": "急诊", "inpatient": "住院", "observation": "急诊留院观察"},
+             "en": {"outpatient": "outpatient", "emergency": "emergency", "inpatient": "inpatient",
+                    "observation": "emergency observation"}},
     "assistance": {"zh": {"none": "无", "dibao": "低保对象", "tekun": "特困人员", "orphan": "孤儿",
                           "severe_disability": "重度残疾人", "low_income": "低收入家庭成员"},
                    "en": {}},
@@ -224,12 +230,13 @@ VALUE_LABELS: dict[str, dict[str, dict[str, str]]] = {
     "settlement": {"zh": {"direct": "直接结算", "manual": "手工报销"}, "en": {}},
     "absence": {"zh": {"none": "在校期间", "break": "寒暑假", "leave": "休学", "internship": "实习"}, "en": {}},
     "status": {"zh": {"paid": "已结算", "excluded": "不予支付", "no_benefit": "无适用待遇",
-                      "outside_period": "不在保险年度内", "waiting": "待遇等待期内"},
+                      "outside_period": "不在保险年度内", "waiting": "待遇等待期内", "late": "逾期提交"},
                "en": {"paid": "paid", "excluded": "excluded", "no_benefit": "no benefit",
-                      "outside_period": "outside period", "waiting": "waiting"}},
+                      "outside_period": "outside period", "waiting": "waiting", "late": "handed in late"}},
     "fact": {"zh": {"claim.level": "医疗机构等级", "claim.care": "就诊类型", "claim.condition": "病种",
                     "claim.location": "就医地", "claim.filing": "备案类型", "claim.pediatric": "儿科",
-                    "claim.settlement": "结算方式", "claim.absence": "离校情形",
+                    "claim.settlement": "结算方式", "claim.absence": "离校情形", "claim.filed_on": "备案日期",
+                    "claim.submitted_on": "材料提交日期", "person.graduates_on": "毕业日期",
                     "claim.benefit": "待遇", "person.assistance": "救助身份", "person.long_term_care": "参加长护险"},
              "en": {}},
     "rounding": {"zh": {"half_up": "四舍五入", "half_even": "四舍六入五成双", "down": "舍去尾数"}, "en": {}},

@@ -68,4 +68,6 @@ class Policy:
     """Every payer after the basic fund (critical illness included), in declaration order."""
     settlements: tuple = ()
     """The ``settlement`` declarations (what to do for a claim settled by hand), in declaration order."""
+    coverage_end: Optional[ast.CoverageEnd] = None
+    """``coverage ends``: when a person's benefits end, if not with the policy year."""
     warnings: tuple = ()

@@ -271,6 +271,9 @@ class _ToAst(Transformer):
     def coverage_decl(self, meta, starts, reason, cite):
         return ast.Coverage(starts, _unquote(reason), cite, span=self._span(meta))
 
+    def coverage_end_decl(self, meta, ends, reason, cite):
+        return ast.CoverageEnd(ends, _unquote(reason), cite, span=self._span(meta))
+
     def adjustment_decl(self, meta, name, label, *clauses):
         kw: dict = {"benefits": None, "when": None, "ratio": None, "cite": None}
         seen = set()

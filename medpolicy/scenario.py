@@ -23,7 +23,7 @@ import yaml
 
 from .diagnostics import closest
 from .errors import ScenarioError
-from .facts import BUILTIN_ENUMS, SCENARIO_CLAIM_FIELDS
+from .facts import BUILTIN_ENUMS, PERSON_FIELDS, SCENARIO_CLAIM_FIELDS
 from .limits import DEFAULT_LIMITS, Limits
 from .localize import msg
 
@@ -38,6 +38,8 @@ class Person:
     back_paid_years: Decimal = Decimal(0)
     certified: tuple[str, ...] = ()
     long_term_care: bool = False
+    graduates_on: Optional[dt.date] = None
+    """The day the student graduates, if known (some schemes extend cover after it)."""
 
 
 @attrs.frozen
@@ -57,6 +59,10 @@ class Claim:
     """``manual``: paid first and reimbursed by hand afterwards (手工报销)."""
     absence: str = "none"
     """Where the student was: in term (``none``), on ``break``, on ``leave`` or on an ``internship``."""
+    filed_on: Optional[dt.date] = None
+    """When the off-site filing (异地就医备案) was made, if the scenario says."""
+    submitted_on: Optional[dt.date] = None
+    """For a claim settled by hand: when its materials were handed in, if the scenario says."""
     index: int = 0
     """Position in the scenario file (0-based)."""
 
@@ -68,8 +74,7 @@ class Scenario:
     claims: tuple[Claim, ...]
 
 
-PERSON_KEYS = ("id", "assistance", "continuous_years", "enrolled_on", "gap_years", "back_paid_years",
-               "certified", "long_term_care")
+PERSON_KEYS = tuple(PERSON_FIELDS)
 CLAIM_KEYS = SCENARIO_CLAIM_FIELDS
 TOP_KEYS = ("policy", "person", "claims")
 
@@ -218,6 +223,8 @@ def _person(raw, conditions) -> Person:
         back_paid_years=_count(raw.get("back_paid_years", 0), at + "back_paid_years"),
         certified=tuple(certified),
         long_term_care=_bool(raw.get("long_term_care", False), at + "long_term_care"),
+        graduates_on=_date(raw["graduates_on"], at + "graduates_on") if raw.get("graduates_on") is not None
+        else None,
     )
 
 
@@ -259,6 +266,8 @@ def _claim(raw, index: int, levels, conditions, limits: Limits) -> Claim:
         level = str(level)
     care, location, filing = raw["care"], get("location", "local"), get("filing", "none")
     settlement, absence = get("settlement", "direct"), get("absence", "none")
+    if get("filed_on") is not None or get("submitted_on") is not None:
+        return _slow_claim(raw, index, levels, conditions, limits, total, covered, level)
     condition, institution = get("condition"), get("institution")
     pediatric = get("pediatric", False)
     claim_id, date = raw["id"], raw["date"]
@@ -275,7 +284,7 @@ def _claim(raw, index: int, levels, conditions, limits: Limits) -> Claim:
     except ValueError:
         return _slow_claim(raw, index, levels, conditions, limits, total, covered, level)
     return Claim(claim_id, day, care, level, total, covered, institution, condition, pediatric, location, filing,
-                 settlement, absence, index)
+                 settlement, absence, index=index)
 
 
 def _where(raw: dict, index: int) -> str:
@@ -319,6 +328,8 @@ def _slow_claim(raw, index: int, levels, conditions, limits: Limits, total, cove
         settlement=_member(raw.get("settlement", "direct"), BUILTIN_ENUMS["settlement"], f"{where}.settlement",
                            "settlement"),
         absence=_member(raw.get("absence", "none"), BUILTIN_ENUMS["absence"], f"{where}.absence", "absence"),
+        filed_on=_optional_date(raw.get("filed_on"), f"{where}.filed_on"),
+        submitted_on=_optional_date(raw.get("submitted_on"), f"{where}.submitted_on"),
         index=index,
     )
 
@@ -355,6 +366,10 @@ def _date(value, where: str) -> dt.date:
         except ValueError:
             pass
     raise ScenarioError(msg("scenario.date", value=repr(value)), where)
+
+
+def _optional_date(value, where: str) -> Optional[dt.date]:
+    return None if value is None else _date(value, where)
 
 
 def _bool(value, where: str) -> bool:

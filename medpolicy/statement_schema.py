@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 
-from .explain import EVENT_KINDS, SCHEMA_VERSION
+from .explain import EVENT_KINDS, SCHEMA_VERSION, STATUSES
 
 MONEY = {"type": "string", "pattern": r"^-?\d+\.\d{2,}$"}
 PERCENT = {"type": "string", "pattern": r"^-?\d+(\.\d+)?%$"}
@@ -108,7 +108,7 @@ def build() -> dict:
         "properties": {
             "id": {"type": "string"},
             "date": DATE,
-            "status": {"enum": ["paid", "excluded", "no_benefit", "outside_period", "waiting"]},
+            "status": {"enum": list(STATUSES)},
             "benefit_id": {"type": ["string", "null"]},
             "benefit": {"type": ["string", "null"], "description": "The benefit's title."},
             "visit": {"type": ["string", "null"],

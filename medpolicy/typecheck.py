@@ -22,7 +22,7 @@ from .localize import msg
 from .values import OPERATIONS, ORDERED
 
 ERROR = "error"
-FUNCTIONS = ("min", "max", "known")
+FUNCTIONS = ("min", "max", "known", "end_of_year")
 UNSTATED_TYPES = ("money", "percent", "number", "months", "date")
 
 # Which fact roots a context may read.
@@ -320,6 +320,14 @@ class TypeChecking:
             if len(types) != 1:
                 self.error(msg("E208.known"), e.span)
             return "bool"
+        if e.function == "end_of_year":
+            if len(types) != 1:
+                self.error(msg("E208.one", function=e.function), e.span)
+                return ERROR
+            if types[0] != "date":
+                self.error(msg("E204.end_of_year", type=types[0]), e.span)
+                return ERROR
+            return "date"
         if len(types) < 2:
             self.error(msg("E208.count", function=e.function), e.span)
             return ERROR

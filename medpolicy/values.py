@@ -95,6 +95,11 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, last))
 
 
+def end_of_year(day: dt.date) -> dt.date:
+    """31 December of ``day``'s year."""
+    return dt.date(day.year, 12, 31)
+
+
 def show(value) -> str:
     """A value as the statement prints it."""
     if value is None:

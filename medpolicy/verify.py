@@ -21,12 +21,12 @@ from decimal import Decimal
 from typing import Optional
 
 from .evaluator import evaluate_scenario
-from .explain import Statement
+from .explain import STATUSES, Statement
 from .facts import BUILTIN_ENUMS
 from .program import CompiledPolicy as Policy
 from .scenario import validate
 
-UNPAID = ("excluded", "no_benefit", "outside_period", "waiting")
+UNPAID = tuple(s for s in STATUSES if s != "paid")
 CENT = Decimal("0.01")
 
 
@@ -118,6 +118,10 @@ def scenario_strategy(policy: Policy, max_claims: int = 10):
             condition = draw(st.one_of(st.none(), st.sampled_from(conditions)))
             if condition:
                 claim["condition"] = condition
+        for name in ("filed_on", "submitted_on"):
+            day = draw(st.one_of(st.none(), dates))
+            if day is not None:
+                claim[name] = day.isoformat()
         return claim
 
     @st.composite

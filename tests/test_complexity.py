@@ -130,10 +130,10 @@ def test_work_grows_linearly_with_the_chain(measure, start):
 
 
 def test_probes_read_person_and_claim_facts(measure):
-    # The facts chain is probed over care × long-term care × the claim's
+    # The facts chain is probed over care (4 kinds) × long-term care × the claim's
     # condition with its certification (certified or not for diabetes and for
     # hypertension; nothing to certify for a claim without a condition).
-    assert measure(chain(30, FACTS_START)).points == 3 * 2 * (2 + 2 + 1)
+    assert measure(chain(30, FACTS_START)).points == 4 * 2 * (2 + 2 + 1)
 
 
 def test_a_long_chain_of_lets_is_not_a_crash():

@@ -56,6 +56,9 @@ def test_defaults_are_filled_in():
     ({"settlement": "manuel"}, "claims[0] (id c1).settlement", "did you mean 'manual'?"),
     ({"settlement": True}, "claims[0] (id c1).settlement", "unknown settlement"),
     ({"absence": "vacation"}, "claims[0] (id c1).absence", "unknown absence"),
+    ({"filed_on": "2026-13-01"}, "claims[0] (id c1).filed_on", "is not a date"),
+    ({"submitted_on": 20260301}, "claims[0] (id c1).submitted_on", "is not a date"),
+    ({"care": "observe"}, "claims[0] (id c1).care", "did you mean 'observation'?"),
 ])
 def test_bad_claim_fields_name_the_field_and_the_claim(fields, path, words):
     err = error_of(scenario(**fields))
@@ -67,6 +70,25 @@ def test_bad_claim_fields_name_the_field_and_the_claim(fields, path, words):
 def test_how_a_claim_is_settled_and_where_the_student_was_are_read():
     claim = validate(scenario(settlement="manual", absence="break"), LEVELS, CONDITIONS).claims[0]
     assert (claim.settlement, claim.absence) == ("manual", "break")
+    assert (claim.filed_on, claim.submitted_on) == (None, None)
+    claim = validate(scenario(filed_on="2026-02-01", submitted_on=dt.date(2026, 5, 1)), LEVELS, CONDITIONS).claims[0]
+    assert (claim.filed_on, claim.submitted_on) == (dt.date(2026, 2, 1), dt.date(2026, 5, 1))
+    assert claim.index == 0 and claim.date == dt.date(2026, 3, 2)
+
+
+def test_claims_keep_their_place_in_the_file_whatever_path_reads_them():
+    data = scenario()
+    first = data["claims"][0]
+    data["claims"] = [dict(first, id="a"), dict(first, id="b", filed_on="2026-01-01"), dict(first, id="c")]
+    assert [c.index for c in validate(data, LEVELS, CONDITIONS).claims] == [0, 1, 2]
+
+
+def test_a_graduation_date_is_read():
+    data = scenario()
+    data["person"]["graduates_on"] = "2026-06-30"
+    assert validate(data, LEVELS, CONDITIONS).person.graduates_on == dt.date(2026, 6, 30)
+    data["person"]["graduates_on"] = "June"
+    assert error_of(data).path == "person.graduates_on"
 
 
 def test_missing_fields():

@@ -99,7 +99,9 @@ def test_monotonicity_is_checked(monkeypatch):
         return fund if int(covered) % 2 == 0 else Decimal(0)
 
     monkeypatch.setattr(CompiledBenefit, "basic_fund", fickle)
-    assert any(v.startswith("monotonicity") for v in find())
+    # Only claims a benefit pays can show it, and only a raise that crosses to an odd yuan:
+    # rarer than the other breaks, so the search is given more scenarios.
+    assert any(v.startswith("monotonicity") for v in find(examples=400))
 
 
 def test_determinism_is_checked(monkeypatch):

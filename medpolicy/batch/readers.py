@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Iterator, Optional
 
 from ..errors import MedpolicyError, ScenarioError
-from ..facts import SCENARIO_CLAIM_FIELDS
+from ..facts import PERSON_FIELDS, SCENARIO_CLAIM_FIELDS
 from ..limits import DEFAULT_LIMITS, Limits
 from ..localize import msg, say
 
@@ -171,11 +171,7 @@ class JsonLinesReader:
 
 # ------------------------------------------------------------------ claims tables
 
-PERSON_COLUMNS = {
-    "person_id": "id", "person_assistance": "assistance", "person_continuous_years": "continuous_years",
-    "person_enrolled_on": "enrolled_on", "person_gap_years": "gap_years", "person_back_paid_years": "back_paid_years",
-    "person_certified": "certified", "person_long_term_care": "long_term_care",
-}
+PERSON_COLUMNS = {f"person_{name}": name for name in PERSON_FIELDS}
 """Table column → scenario ``person`` field.  ``person_certified`` is a list
 column, or text with the condition ids separated by ``;``."""
 

@@ -13,8 +13,13 @@ it tells the student what to hand in, where, by when, and how long the
 reimbursement takes, each step with the sentence of the document that says
 so.  A manual claim no path takes says that the policy states nothing.
 
+A claim settled by hand whose ``submitted_on`` is after its path's deadline
+is paid nothing (status ``late``), with the deadline's citation; it meets no
+deductible and uses no cap.
+
 Events: ``settlement`` (the path), ``material`` (one per document to hand
-in), ``submit``, ``deadline``, ``processing_time``; ``settlement_unstated``.
+in), ``submit``, ``deadline``, ``processing_time``; ``settlement_unstated``;
+``late``.
 """
 from __future__ import annotations
 
@@ -29,7 +34,7 @@ from ..localize import msg
 from ..span import Span
 from ..typecheck import CLAIM_CONTEXT
 from .checking import Checker
-from .context import CompileContext
+from .context import ZERO, CompileContext
 
 
 @attrs.frozen
@@ -90,6 +95,26 @@ class SettlementGuide:
     paths: tuple[SettlementPath, ...]
     cost: int
     """Evaluation steps choosing a path and its materials may take."""
+
+    @property
+    def deadlines(self) -> bool:
+        """Whether some path states a deadline (else no claim can be late)."""
+        return any(p.deadline is not None for p in self.paths)
+
+    def late(self, fr: Frame, explain: bool) -> Optional[tuple[Event, ...]]:
+        """For a claim settled by hand with ``submitted_on``: the events saying it came after its
+        path's deadline, or None when it did not (or no path, or no deadline, applies)."""
+        submitted = fr.claim.submitted_on
+        for path in self.paths:
+            if path.takes_claim(fr):
+                if path.deadline is None:
+                    return None
+                deadline = path.deadline.fn(fr)
+                if submitted <= deadline:
+                    return None
+                return (Event("late", {"submitted_on": submitted, "deadline": deadline, "title": path.title}, ZERO,
+                              f"settlement.{path.id}", path.source, path.deadline_cite),) if explain else ()
+        return None
 
     def events(self, fr: Frame) -> list[Event]:
         """What the student must do for a claim settled by hand (explaining only)."""
