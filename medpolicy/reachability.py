@@ -6,8 +6,10 @@ whether given conditions are certified (``X in person.certified``, where X is
 the claim's condition or a condition named in the policy).  Trying every
 combination finds benefits that can never match or are always shadowed by
 higher priorities, and table lookups missing a row for a value a benefit can
-receive.  A condition that reads any other fact, or reads ``person.certified``
-otherwise, proves nothing and is skipped.  :class:`Reachability` is mixed
+receive.  A benefit whose condition reads any other fact (a date, an amount),
+or reads ``person.certified`` otherwise, proves nothing about itself: it is
+not reported, and the others are probed as if it took no claim from them (so
+their tables must cover what it might take).  :class:`Reachability` is mixed
 into the checker.
 
 ``person.certified`` is a set of conditions, but only its members that some
@@ -96,27 +98,34 @@ class Reachability:
             return
         if found is None:
             return
-        winners, matched = found
+        winners, matched, unprovable = found
         for b in benefits:
+            if b.id in unprovable:
+                continue
             if b.id not in matched:
                 self.error(msg("E115", benefit=b.id), b.when.span, help=msg("E115.help"))
             elif not winners[b.id]:
                 self.error(msg("E116", benefit=b.id), b.span, help=msg("E116.help"))
         for b in benefits:
-            if winners[b.id]:
+            if winners.get(b.id):
                 self._check_tables(b, winners[b.id], file)
 
-    def _probe(self, benefits: list[ast.Benefit], file: str) -> tuple[dict, set] | None:
-        """Try the benefits on every probe point: the points each wins, and the benefits that match.
+    def _probe(self, benefits: list[ast.Benefit], file: str) -> tuple[dict, set, set] | None:
+        """Try the benefits on every probe point: the points each wins, the benefits that match,
+        and the benefits whose conditions cannot be probed (left out).
 
-        None if nothing can be proved: a condition reads a fact that cannot be
-        enumerated, there are too many points, or a condition cannot be evaluated.
+        None if nothing can be proved: there are too many points, or a
+        condition cannot be evaluated.
         """
         reads = _NOTHING
+        unprovable = set()
         for b in benefits:
-            reads = reads | self._reads(b.when, file)
-            if not reads.ok:
-                return None
+            own = self._reads(b.when, file)
+            if own.ok:
+                reads = reads | own
+            else:
+                unprovable.add(b.id)
+        benefits = [b for b in benefits if b.id not in unprovable]
         points = self._probe_points(reads)
         if points is None:
             return None
@@ -135,7 +144,7 @@ class Reachability:
                     if not won:
                         winners[b.id].append(point)
                         won = True
-        return winners, matched
+        return winners, matched, unprovable
 
     def _probe_points(self, reads: _Reads) -> list[dict] | None:
         """Every combination of the facts in ``reads``; None if there are too many."""

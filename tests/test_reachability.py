@@ -263,3 +263,14 @@ def test_at_most_eight_conditions_are_asked_about(asked, reported):
     text = policy(benefit("clinic", 60, "claim.care == outpatient"),
                   benefit("certified", 50, f"claim.care == outpatient and ({either})"), head=CONDITIONS_9)
     assert codes(text) == (["E116"] if reported else [])
+
+
+def test_a_benefit_reading_a_date_does_not_blind_the_checker_to_the_others():
+    # "late" reads claim.submitted_on (not enumerable): nothing is said of it, yet
+    # "dm" is still shadowed by "clinic" for every probed claim, and is reported.
+    text = policy(benefit("late", 90, "claim.care == outpatient and claim.date > 2026-06-30"),
+                  benefit("clinic", 60, "claim.care == outpatient"),
+                  benefit("dm", 50, "claim.care == outpatient and claim.condition == diabetes"))
+    assert codes(text) == ["E116"]
+    # and the unprovable benefit alone is never reported
+    assert codes(policy(benefit("late", 90, "claim.date > 2026-06-30"))) == []
