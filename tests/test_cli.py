@@ -113,7 +113,7 @@ def test_eval_json_has_the_contract_shape(monkeypatch):
     assert first["kind"] == "order" and first["data"] == {"position": 1, "count": 3}
     assert first["text"] == "claim 1 of 3 in processing order"
     ratio = next(s for s in claim["explanation"] if s["kind"] == "ratio")
-    assert ratio["data"]["ratio"] == "65%" and ratio["cite"]["quote"] == "报销比例 65%"
+    assert ratio["data"]["ratio"] == "65%" and "65%" in ratio["cite"]["quote"]
     sources = [s["source"] for s in claim["explanation"] if s["source"]]
     assert all(s.startswith("policies/karamay.mpol:") for s in sources)
     assert data["totals"]["fund"] == "7800.00"  # 3 × 2600

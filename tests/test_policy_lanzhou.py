@@ -1,6 +1,6 @@
 """Hand-checked figures for the Lanzhou student policy (policies/lanzhou.mpol).
 
-Source: shared/seeds/lanzhou-student-letter-2025.txt (问答 三、六、七、八, 函 三).
+Source: docs/sources/lanzhou-student-letter-2025.txt (问答 三、六、七、八, 函 三).
 Every expected amount below was computed by hand from the document, with the
 arithmetic beside it; none was copied from the program's output.
 
@@ -12,11 +12,24 @@ Rules (as fixed by the product owner):
   Critical illness on the cumulative burden (covered − basic fund) of inpatient
   and chronic claims: deductible 5000, bands above it 0–10k 60%, 10k–20k 65%,
   20k–50k 70%, 50k–100k 75%, above 80%. No waiting period. Premium 400.
+
+READINGs (marked in lanzhou.mpol): the policy year 2025-09-01 .. 2026-08-31,
+the declared chronic conditions, no chronic-outpatient deductible, emergency
+care left to the school. Their tests apply the alternative each READING names
+(one line) to a copy of the policies folder and check the figures both ways.
 """
 from __future__ import annotations
 
+import re
+import shutil
 
-from conftest import cited, say, D, amounts, by_id, run, run_example, steps_of
+import attrs
+
+import medpolicy
+from medpolicy.parser import parse
+from medpolicy.scenario import load_scenario
+
+from conftest import EXAMPLES, POLICIES, ROOT, cited, say, D, amounts, by_id, run, run_example, steps_of
 from conftest import make_claim as lz_claim
 
 
@@ -333,3 +346,154 @@ def test_cites_on_deductible_ratio_and_band_steps():
     for cid in ("d1", "d2"):
         ratio = steps_of(chronic[cid], "ratio")[0]
         assert ratio.cite and "90%" in cited(ratio) and "70%" in cited(ratio)
+
+
+# ------------------------------------------------------- citations and readings
+
+def _nodes(node):
+    """Every attrs node under `node` (an ast.File), depth first."""
+    if attrs.has(type(node)):
+        yield node
+        for field in attrs.fields(type(node)):
+            yield from _nodes(getattr(node, field.name))
+    elif isinstance(node, (list, tuple)):
+        for item in node:
+            yield from _nodes(item)
+
+
+def quote_found(quote, source_file):
+    """The quote's pieces (joined by ……), whitespace removed, appear in order in the source file."""
+    text = re.sub(r"\s+", "", (ROOT / "docs" / "sources" / source_file).read_text(encoding="utf-8"))
+    at = 0
+    for piece in quote.split("……"):
+        piece = re.sub(r"\s+", "", piece)
+        found = text.find(piece, at)
+        if found < 0:
+            return False
+        at = found + len(piece)
+    return True
+
+
+def test_every_quote_is_in_its_source():
+    tree = parse((POLICIES / "lanzhou.mpol").read_text(encoding="utf-8"), "lanzhou.mpol")
+    nodes = list(_nodes(tree))
+    sources = {n.id: n.file for n in nodes if type(n).__name__ == "Source"}
+    cites = [n for n in nodes if type(n).__name__ == "Cite"]
+    assert sources == {"letter": "lanzhou-student-letter-2025.txt"} and len(cites) >= 15
+    for cite in cites:
+        assert cite.source == "letter"
+        assert cite.quote and quote_found(cite.quote, sources["letter"]), cite.quote
+
+
+def test_deductible_cite_quotes_both_sentences():
+    # 问答 七（二） gives the amounts, 七（三） the decrease; the quote joins them with ……
+    c = by_id(run("lanzhou", {"id": "s"}, [lz_claim("x", "2025-10-01", "inpatient", "2", "1000.00")]))
+    ded = steps_of(c["x"], "deductible")[0]
+    assert "一级医疗机构 200 元……在一个参保年度内多次住院，从第二次住院起" in cited(ded)
+    assert c["x"].basic_fund == D("510.00")  # (1000 − 400) × 85%
+
+
+def variant(tmp_path, old, new):
+    """lanzhou.mpol, in a copy of the policies folder, with one line replaced by a READING's alternative.
+
+    The READING comment must name exactly that alternative line."""
+    folder = tmp_path / "policies"
+    shutil.copytree(POLICIES, folder)
+    target = folder / "lanzhou.mpol"
+    lines = target.read_text(encoding="utf-8").split("\n")
+    assert any(line.strip() == "#   " + new for line in lines), "the READING does not name this alternative"
+    hits = [i for i, line in enumerate(lines) if line.strip() == old]
+    assert len(hits) == 1, hits
+    indent = lines[hits[0]][: len(lines[hits[0]]) - len(lines[hits[0]].lstrip())]
+    lines[hits[0]] = indent + new
+    target.write_text("\n".join(lines), encoding="utf-8")
+    return medpolicy.load_policy(target)
+
+
+def evaluate(policy, example):
+    return medpolicy.evaluate(policy, load_scenario(EXAMPLES / example))
+
+
+def test_reading_policy_year(tmp_path):
+    # Read as the school year 2025-09-01 .. 2026-08-31 (the decreasing-deductible example's figures above).
+    alt = variant(tmp_path, "year 2025-09-01 .. 2026-08-31", "year 2025-01-01 .. 2025-12-31")
+    st = evaluate(alt, "lanzhou-decreasing-deductible.yaml")
+    c = by_id(st)
+    assert amounts(c["a0"]) == (
+        D("1040.00"),   # 2025-08-20 now inside: 1st admission, 3A: (3000 − 1400) × 65%
+        D("0.00"),      # burden 1960 < 5000
+        D("1960.00"),   # 3000 − 1040
+    )
+    assert amounts(c["a1"]) == (
+        D("3172.00"),   # 2nd admission: (6000 − 1400 × 80%) × 65% = 4880 × 65%
+        D("0.00"),      # burden 2828; year 1960 → 4788 < 5000
+        D("2828.00"),   # 6000 − 3172
+    )
+    assert amounts(c["a2"]) == (
+        D("2346.00"),   # 3rd admission, level 2: (3000 − 400 × 60%) × 85% = 2760 × 85%
+        D("265.20"),    # burden 654; 4788 → 5442: (5442 − 5000) × 60%
+        D("388.80"),    # 3000 − 2346 − 265.20
+    )
+    for cid in ("a3", "a4", "a5", "a6"):
+        assert c[cid].status == "outside_period", cid  # 2026 claims: after 2025-12-31
+    t = st.totals
+    assert t.basic_fund == D("6558.00")        # 1040 + 3172 + 2346
+    assert t.critical_illness == D("265.20")
+    assert t.patient == D("14777.30")          # 21600.50 − 6558 − 265.20
+
+
+def test_reading_declared_chronic_conditions(tmp_path):
+    # Read: diabetes is one of the 45 → d2 pays 70% (595.39, see the chronic example above).
+    alt = variant(tmp_path,
+                  'list chronic_special "门诊慢特病（45 种）" = [dialysis, hypertension, diabetes, cancer, pku, other_chronic]',
+                  'list chronic_special "门诊慢特病（45 种）" = [dialysis, other_chronic]')
+    st = evaluate(alt, "lanzhou-chronic-outpatient.yaml")
+    c = by_id(st)
+    assert c["d2"].status == "excluded"  # diabetes left to the school
+    assert amounts(c["d2"]) == (D("0.00"), D("0.00"), D("850.55"))
+    assert amounts(c["d8"]) == (
+        D("54000.00"),  # 60000 × 90%
+        D("840.00"),    # burden 300 (d1) + 100 (d6) = 400 → 6400: (6400 − 5000) × 60%
+        D("5160.00"),   # 60000 − 54000 − 840
+    )
+    t = st.totals
+    assert t.basic_fund == D("57600.00")    # 2700 + 900 + 54000
+    assert t.critical_illness == D("840.00")
+    assert t.patient == D("11030.55")       # 69470.55 − 57600 − 840
+
+
+def test_reading_no_chronic_outpatient_deductible(tmp_path):
+    # Read: none (d1 2700.00 = 3000 × 90%). Alternative: the inpatient schedule once a year.
+    alt = variant(tmp_path, "no deductible",
+                  'deductible per year by claim.level { "3A": ¥1400, "3B": ¥600, "2": ¥400, "1": ¥200 } highest')
+    st = evaluate(alt, "lanzhou-chronic-outpatient.yaml")
+    c = by_id(st)
+    assert amounts(c["d1"]) == (
+        D("1440.00"),   # 3A, first: (3000 − 1400) × 90%
+        D("0.00"),      # burden 3000 − 1440 = 1560
+        D("1760.00"),   # 3200 − 1440
+    )
+    assert c["d2"].basic_fund == D("595.39")   # level 2: ¥400 ≤ ¥1400 already charged → nothing more
+    assert c["d6"].basic_fund == D("900.00")   # 3B: ¥600 ≤ ¥1400 → nothing more: 1000 × 90%
+    assert amounts(c["d8"]) == (
+        D("54000.00"),  # 3A again: nothing more; 60000 × 90%
+        D("1749.10"),   # burden 1560 + 255.16 + 100 = 1915.16 → 7915.16: (7915.16 − 5000) × 60% = 1749.096
+        D("4250.90"),   # 60000 − 54000 − 1749.10
+    )
+    t = st.totals
+    assert t.basic_fund == D("56935.39")       # 1440 + 595.39 + 900 + 54000
+    assert t.patient == D("10786.06")          # 69470.55 − 56935.39 − 1749.10
+
+
+def test_reading_emergency_care_is_left_to_the_school(tmp_path):
+    c = by_id(run_example("lanzhou-chronic-outpatient.yaml"))
+    step = steps_of(c["d4"], "excluded")[0]  # emergency, 3A, no chronic condition
+    assert c["d4"].status == "excluded" and amounts(c["d4"]) == (D("0.00"), D("0.00"), D("800.00"))
+    assert "问答 六" in cited(step) and "普通门诊医疗管理办法" in cited(step)
+    alt = variant(tmp_path, "when claim.care in [outpatient, emergency]", "when claim.care == outpatient")
+    st = evaluate(alt, "lanzhou-chronic-outpatient.yaml")
+    c = by_id(st)
+    assert c["d4"].status == "no_benefit"  # no rule of the letter takes it
+    assert amounts(c["d4"]) == (D("0.00"), D("0.00"), D("800.00"))  # the same money
+    assert c["d6"].basic_fund == D("900.00")  # chronic emergency care still 90%
+    assert (st.totals.basic_fund, st.totals.patient) == (D("58195.39"), D("10282.06"))  # unchanged

@@ -1,6 +1,6 @@
 """Hand-checked figures for the Shanghai student policy (policies/shanghai.mpol).
 
-Source: shared/seeds/shanghai-student-qa-2025.txt (问题 1, 2, 10) and the
+Source: docs/sources/shanghai-student-qa-2025.txt (问题 1, 2, 10, 11) and the
 national waiting-period rule (国办发〔2024〕38号, policies/shared/
 national_waiting_period.mpol). Every expected amount below was computed by
 hand from the document, with the arithmetic beside it; none was copied from
@@ -10,16 +10,30 @@ Rules (as fixed by the product owner):
   outpatient/emergency: ¥300 deductible accumulated over the year, then
   70/60/50% at level 1/2/3; campus clinic outpatient 80%, no deductible, not
   toward the ¥300; campus inpatient pays nothing. Inpatient: ¥50/100/300 per
-  admission, then 80/75/60%. Critical illness for the listed conditions: 60%
-  (65% dibao/low_income) of covered − basic fund, no deductible, no cap (the
-  maximum is unstated). Waiting period: collection ends 2024-12-31; none if
-  paid by then (or no date) and gap 0; else 3 + gap − back-paid months
-  (variable part ≥ 0), ≥ 6 when gap ≥ 4, from max(paid date, 2025-01-01),
-  calendar months clamped to the month's end. No premium stated.
+  admission, then 80/75/60%. Critical illness for the listed conditions, for
+  care in Shanghai only (在本市医保定点医疗机构发生): 60% (65% dibao/low_income)
+  of covered − basic fund, no deductible, no cap (the maximum is unstated).
+  Waiting period: collection ends 2024-12-31 (a READING: the Q&A states no
+  collection period); none if paid by then (or no date) and gap 0; else 3 +
+  gap − back-paid months (variable part ≥ 0), ≥ 6 when gap ≥ 4, from max(paid
+  date, 2025-01-01), calendar months clamped to the month's end. Premium:
+  ¥0 for severely disabled students (问题 11), otherwise not stated.
+
+READING tests apply the alternative a READING comment names (one line) to a
+copy of the policies folder and check the figures under both readings.
 """
 from __future__ import annotations
 
-from conftest import cited, say, D, amounts, by_id, run, run_example, steps_of
+import re
+import shutil
+
+import attrs
+
+import medpolicy
+from medpolicy.parser import parse
+from medpolicy.scenario import load_scenario
+
+from conftest import EXAMPLES, POLICIES, ROOT, cited, say, D, amounts, by_id, run, run_example, steps_of
 from conftest import make_claim as sh_claim
 
 NO_CAP = "the document states no amount, so no cap applies"
@@ -69,8 +83,10 @@ def test_outpatient_deductible_example():
     assert t.basic_fund == D("638.99")   # 40 + 119 + 200 + 200 + 79.99
     assert t.critical_illness == D("0.00")
     assert t.patient == D("3294.33")     # 3933.32 − 638.99
-    assert st.premium.personal is None
-    assert st.premium.events[0].kind == "premium_none" and "no personal contribution" in say(st.premium.events[0])
+    assert st.premium.personal is None  # no assistance: the Q&A states no amount
+    unstated = st.premium.events[0]
+    assert unstated.kind == "premium_unstated" and "states no amount" in say(unstated)
+    assert "按照年度标准缴费后" in cited(unstated) and "问题 2" in cited(unstated)
 
 
 def test_inpatient_critical_illness_example():
@@ -305,17 +321,30 @@ def test_critical_illness_rate_by_assistance():
         assert x.patient == D("1300.00") - D("600.00") - D(ci)
 
 
-def test_critical_illness_covers_every_listed_condition_and_location():
+def test_critical_illness_covers_every_listed_condition_in_shanghai_only():
+    # 问题 2（2）: 在本市医保定点医疗机构发生 — off-site care keeps the basic ratios, no critical illness.
     for cond in ("dialysis", "kidney_transplant", "cancer", "mental_illness", "hemophilia", "aplastic_anemia"):
-        x = by_id(run("shanghai", {"id": "s"}, [
-            sh_claim("x", "2025-06-01", "inpatient", "2", "1100.00", condition=cond, location="out_of_province",
+        c = by_id(run("shanghai", {"id": "s"}, [
+            sh_claim("here", "2025-06-01", "inpatient", "2", "1100.00", condition=cond),
+            sh_claim("far", "2025-06-02", "inpatient", "2", "1100.00", condition=cond, location="out_of_province",
                      filing="long_term"),
-        ]))["x"]
-        assert amounts(x) == (
-            D("750.00"),  # (1100 − 100) × 75%, no off-site change
-            D("210.00"),  # burden 350 × 60%
+            sh_claim("near", "2025-06-03", "inpatient", "2", "1100.00", condition=cond, location="in_province"),
+        ]))
+        assert amounts(c["here"]) == (
+            D("750.00"),  # (1100 − 100) × 75%
+            D("210.00"),  # burden 1100 − 750 = 350; × 60%
             D("140.00"),  # 1100 − 750 − 210
         ), cond
+        for cid in ("far", "near"):
+            assert amounts(c[cid]) == (
+                D("750.00"),  # (1100 − 100) × 75%, no off-site change (per admission: the ¥100 again)
+                D("0.00"),    # not care in Shanghai: no critical illness
+                D("350.00"),  # 1100 − 750
+            ), (cond, cid)
+            assert steps_of(c[cid], "payer_burden") == []
+    covers = steps_of(by_id(run("shanghai", {"id": "s"}, [
+        sh_claim("x", "2025-06-01", "inpatient", "2", "1100.00", condition="cancer")]))["x"], "payer_burden")[0]
+    assert "在本市医保定点医疗机构发生" in cited(covers) and "再报销 60%" in cited(covers)
     x = by_id(run("shanghai", {"id": "s"}, [
         sh_claim("x", "2025-06-01", "inpatient", "2", "1100.00", condition="diabetes"),
     ]))["x"]
@@ -375,3 +404,221 @@ def test_campus_no_deductible_step_carries_its_cite():
     step = steps_of(c["o2"], "no_deductible")[0]
     assert say(step) == "no deductible" and say(step, "zh") == "不设起付线"
     assert step.cite and "不计入起付标准" in cited(step)
+
+
+# ------------------------------------------------------------------ premium
+
+def test_premium_severely_disabled_students_pay_nothing():
+    # 问题 11: 本市重残大学生个人不缴费 → ¥0, cited.
+    st = run("shanghai", {"id": "s", "assistance": "severe_disability"}, [])
+    assert st.premium.personal == D("0.00")
+    event = st.premium.events[0]
+    assert event.kind == "premium" and event.amount == D("0.00")
+    assert "本市重残大学生个人不缴费" in cited(event) and "问题 11" in cited(event)
+
+
+def test_premium_is_unstated_for_everyone_else():
+    # 低保: subsidised on application (申请减免), no amount: unstated, citing that sentence.
+    st = run("shanghai", {"id": "s", "assistance": "dibao"}, [])
+    assert st.premium.personal is None
+    assert st.premium.events[0].kind == "premium_unstated"
+    assert "本市低保家庭大学生的个人参保缴费" in cited(st.premium.events[0])
+    # The others: the Q&A names a yearly standard (按照年度标准缴费) but no amount.
+    for assistance in ("none", "tekun", "orphan", "low_income"):
+        st = run("shanghai", {"id": "s", "assistance": assistance}, [])
+        assert st.premium.personal is None, assistance
+        assert st.premium.events[0].kind == "premium_unstated"
+        assert "按照年度标准缴费后" in cited(st.premium.events[0])
+
+
+def test_premium_leaves_the_claims_alone():
+    # A severely disabled student's claims pay as anyone's: inpatient level 3, cancer.
+    c = by_id(run("shanghai", {"id": "s", "assistance": "severe_disability"}, [
+        sh_claim("x", "2025-05-01", "inpatient", "3", "1300.00", condition="cancer"),
+    ]))
+    assert amounts(c["x"]) == (
+        D("600.00"),  # (1300 − 300) × 60%
+        D("420.00"),  # burden 700 × 60% (not a 65% group)
+        D("280.00"),  # 1300 − 600 − 420
+    )
+
+
+# ------------------------------------------------------- citations and readings
+
+def _nodes(node):
+    """Every attrs node under `node` (an ast.File), depth first."""
+    if attrs.has(type(node)):
+        yield node
+        for field in attrs.fields(type(node)):
+            yield from _nodes(getattr(node, field.name))
+    elif isinstance(node, (list, tuple)):
+        for item in node:
+            yield from _nodes(item)
+
+
+def cites_and_sources(relative):
+    """(cites, {source id: file}) of a policy or module under policies/."""
+    tree = parse((POLICIES / relative).read_text(encoding="utf-8"), relative)
+    nodes = list(_nodes(tree))
+    cites = [n for n in nodes if type(n).__name__ == "Cite"]
+    sources = {n.id: n.file for n in nodes if type(n).__name__ == "Source"}
+    return cites, sources
+
+
+def quote_found(quote, source_file):
+    """The quote's pieces (joined by ……), whitespace removed, appear in order in the source file."""
+    text = re.sub(r"\s+", "", (ROOT / "docs" / "sources" / source_file).read_text(encoding="utf-8"))
+    at = 0
+    for piece in quote.split("……"):
+        piece = re.sub(r"\s+", "", piece)
+        found = text.find(piece, at)
+        if found < 0:
+            return False
+        at = found + len(piece)
+    return True
+
+
+def test_every_quote_is_in_its_source():
+    for relative in ("shanghai.mpol", "shared/national_waiting_period.mpol"):
+        cites, sources = cites_and_sources(relative)
+        assert cites
+        for cite in cites:
+            assert cite.source in sources, (relative, cite)
+            if sources[cite.source] is None:
+                assert cite.quote is None, (relative, cite)  # the text is not shipped: nothing to quote
+            else:
+                assert cite.quote and quote_found(cite.quote, sources[cite.source]), (relative, cite.quote)
+
+
+def test_the_national_module_cites_the_national_rule():
+    cites, sources = cites_and_sources("shared/national_waiting_period.mpol")
+    assert set(sources) == {"gbf38"} and sources["gbf38"] is None  # 国办发〔2024〕38号, not shipped
+    assert {c.source for c in cites} == {"gbf38"} and all(c.quote is None for c in cites)
+    assert len(cites) == 6  # fixed 3 months, +1 per gap year, −1 per year paid, 4 years, 6 months, who waits
+    # Shanghai's own statement of the rule stays on its coverage declaration.
+    note = coverage_note(run("shanghai", {"id": "s", "enrolled_on": "2025-03-15"}, []))
+    assert "问题 1" in cited(note) and "固定待遇等待期 3 个月" in cited(note)
+
+
+def test_the_collection_period_cites_nothing_it_does_not_state():
+    # 问题 10's 2024-12-20 is the family-fund deadline, not the collection period: no citation on it.
+    tree = parse((POLICIES / "shanghai.mpol").read_text(encoding="utf-8"), "shanghai.mpol")
+    header = next(n for n in _nodes(tree) if hasattr(n, "collection_cite"))
+    assert header.collection_cite is None
+
+
+def test_ratio_citations_quote_the_whole_sentence():
+    c = by_id(run("shanghai", {"id": "s"}, [
+        sh_claim("op", "2025-02-01", "outpatient", "2", "400.00"),
+        sh_claim("ip", "2025-02-02", "inpatient", "1", "150.00"),
+    ]))
+    assert "在二级医疗机构就医的，由居民医保基金支付 60%，个人自负 40%" in cited(steps_of(c["op"], "ratio")[0])
+    assert "在一级医疗机构住院的，居民医保基金支付 80%，个人自负 20%" in cited(steps_of(c["ip"], "ratio")[0])
+    assert c["op"].basic_fund == D("60.00")  # (400 − 300) × 60%
+    assert c["ip"].basic_fund == D("80.00")  # (150 − 50) × 80%
+
+
+def variant(tmp_path, relative, old, new):
+    """A copy of the policies folder with one line of `relative` replaced: a READING's alternative.
+
+    The READING comment must name exactly that alternative line."""
+    folder = tmp_path / "policies"
+    shutil.copytree(POLICIES, folder)
+    target = folder / relative
+    lines = target.read_text(encoding="utf-8").split("\n")
+    assert any(line.strip() == "#   " + new for line in lines), "the READING does not name this alternative"
+    hits = [i for i, line in enumerate(lines) if line.strip() == old]
+    assert len(hits) == 1, hits
+    indent = lines[hits[0]][: len(lines[hits[0]]) - len(lines[hits[0]].lstrip())]
+    lines[hits[0]] = indent + new
+    target.write_text("\n".join(lines), encoding="utf-8")
+    return medpolicy.load_policy(folder / "shanghai.mpol")
+
+
+def evaluate(policy, example=None, person=None, claims=()):
+    data = load_scenario(EXAMPLES / example) if example else {"person": person, "claims": list(claims)}
+    return medpolicy.evaluate(policy, data)
+
+
+def test_reading_collection_period_ends_with_2024(tmp_path):
+    claim = [sh_claim("x", "2025-02-01", "inpatient", "3", "20000.00", condition="cancer")]
+    # Read as ending 2024-12-31: paid 2024-12-25 (after the family-fund deadline) is on time.
+    for paid in ("2024-12-20", "2024-12-25", "2024-12-31"):
+        st = run("shanghai", {"id": "s", "enrolled_on": paid}, claim)
+        assert "2025-01-01" in say(coverage_note(st)), paid
+        assert amounts(by_id(st)["x"]) == (
+            D("11820.00"),  # (20000 − 300) × 60%
+            D("4908.00"),   # burden 8180 × 60%
+            D("3272.00"),   # 20000 − 11820 − 4908
+        )
+    # paid 2025-01-01: late, 3 months from the year start → 2025-04-01
+    assert "2025-04-01" in benefits_start({"enrolled_on": "2025-01-01"})
+    # Alternative: the family-fund deadline ends the period; 2024-12-25 is then late.
+    alt = variant(tmp_path, "shanghai.mpol", "collection .. 2024-12-31", "collection .. 2024-12-20")
+    st = evaluate(alt, person={"id": "s", "enrolled_on": "2024-12-25"}, claims=claim)
+    assert "2025-04-01" in say(coverage_note(st))  # max(2024-12-25, 2025-01-01) + 3 months
+    assert by_id(st)["x"].status == "waiting"
+    assert amounts(by_id(st)["x"]) == (D("0.00"), D("0.00"), D("20000.00"))
+    # On the dibao example (paid 2024-12-31): k1 on 2025-01-01 now waits.
+    st = evaluate(alt, "shanghai-dibao-critical-illness.yaml")
+    assert by_id(st)["k1"].status == "waiting"
+    t = st.totals
+    assert t.basic_fund == D("2746.66")        # 120 + 2626.66 (k1 no longer paid: 5820 less)
+    assert t.critical_illness == D("706.34")   # 247 + 459.34 (2717 less)
+    assert t.patient == D("10380.33")          # 13833.33 − 2746.66 − 706.34
+
+
+def test_reading_critical_conditions_list_is_closed(tmp_path):
+    claim = [sh_claim("x", "2025-05-01", "inpatient", "3", "1300.00", condition="other_critical")]
+    x = by_id(run("shanghai", {"id": "s"}, claim))["x"]
+    assert amounts(x) == (
+        D("600.00"),  # (1300 − 300) × 60%
+        D("0.00"),    # not a named condition: the list is read as closed
+        D("700.00"),  # 1300 − 600
+    )
+    alt = variant(tmp_path, "shanghai.mpol",
+                  "dialysis, kidney_transplant, cancer, mental_illness, hemophilia, aplastic_anemia",
+                  "dialysis, kidney_transplant, cancer, mental_illness, hemophilia, aplastic_anemia, other_critical")
+    x = by_id(evaluate(alt, person={"id": "s"}, claims=claim))["x"]
+    assert amounts(x) == (
+        D("600.00"),  # (1300 − 300) × 60%
+        D("420.00"),  # burden 700 × 60%
+        D("280.00"),  # 1300 − 600 − 420
+    )
+
+
+def test_reading_no_payment_date_is_on_time(tmp_path):
+    # No enrolled_on: read as paid on time → no wait (the inpatient example's figures).
+    st = run_example("shanghai-inpatient-critical-illness.yaml")
+    assert "2025-01-01" in say(coverage_note(st))
+    alt = variant(tmp_path, "shared/national_waiting_period.mpol",
+                  "(person.enrolled_on otherwise policy.collection_end) <= policy.collection_end",
+                  "(person.enrolled_on otherwise policy.end) <= policy.collection_end")
+    st = evaluate(alt, "shanghai-inpatient-critical-illness.yaml")
+    assert "2025-04-01" in say(coverage_note(st))  # not on time: 2025-01-01 + 3 months
+    c = by_id(st)
+    assert [c[i].status for i in ("i1", "i2", "i3")] == ["waiting", "waiting", "paid"]
+    t = st.totals
+    assert t.basic_fund == D("16219.26")        # 36859.26 − 11820 (i1) − 8820 (i2)
+    assert t.critical_illness == D("2430.85")   # 11046.85 − 4908 − 3708 (no deductible: the rest unchanged)
+    assert t.patient == D("38835.57")           # 57485.68 − 16219.26 − 2430.85
+
+
+def test_reading_wait_runs_from_the_year_start_at_the_earliest(tmp_path):
+    # Long-gap example: paid 2024-12-15, gap 5, 3 back-paid: 6 months from max(2024-12-15, 2025-01-01).
+    st = run_example("shanghai-waiting-long-gap.yaml")
+    assert "2025-07-01" in say(coverage_note(st))
+    alt = variant(tmp_path, "shared/national_waiting_period.mpol",
+                  "else max(person.enrolled_on otherwise policy.start, policy.start) + waiting_period",
+                  "else (person.enrolled_on otherwise policy.start) + waiting_period")
+    st = evaluate(alt, "shanghai-waiting-long-gap.yaml")
+    assert "2025-06-15" in say(coverage_note(st))  # 2024-12-15 + 6 months
+    c = by_id(st)
+    for cid in ("l1", "l2"):
+        assert amounts(c[cid]) == (
+            D("2360.00"),  # (3000 − 50) × 80%
+            D("384.00"),   # hemophilia: burden 640 × 60%
+            D("256.00"),   # 3000 − 2360 − 384
+        ), cid
+    assert (st.totals.basic_fund, st.totals.critical_illness, st.totals.patient) == (
+        D("4720.00"), D("768.00"), D("512.00"))  # 2 × 2360, 2 × 384, 6000 − 4720 − 768

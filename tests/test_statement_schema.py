@@ -43,7 +43,7 @@ def test_every_event_kind_appears_in_some_example():
         statement = medpolicy.evaluate(medpolicy.load_policy(data["policy"], base=EXAMPLES), data)
         seen |= {e.kind for c in statement.claims for e in c.events}
         seen |= {e.kind for e in statement.notes + statement.premium.events}
-    rare = {"ratio_clamped", "payer_no_table", "annual_cap_unstated", "no_benefit", "premium_unstated"}
+    rare = {"ratio_clamped", "payer_no_table", "annual_cap_unstated", "no_benefit", "premium_unstated", "premium_none"}
     assert set(EVENT_KINDS) - seen <= rare, set(EVENT_KINDS) - seen - rare
 
 

@@ -46,7 +46,7 @@ def test_policy_detail(client, policies):
     params = {p["name"]: p for p in body["parameters"]}
     # A parameter of the imported national module, with its value and its citation.
     assert params["fixed_wait"]["value"] == {"type": "months", "value": 3}
-    assert params["fixed_wait"]["cite"]["quote"]
+    assert params["fixed_wait"]["cite"]["source"] == "gbf38" and params["fixed_wait"]["cite"]["section"]
     assert params["general_outpatient_year"]["value"] == {"type": "money", "value": "900.00"}
     inpatient = next(b for b in body["benefits"] if b["id"] == "inpatient")
     assert "85%" in inpatient["ratio"] and inpatient["ratio_cite"]["title"]
