@@ -28,6 +28,8 @@ from .scenario import validate
 
 UNPAID = tuple(s for s in STATUSES if s != "paid")
 CENT = Decimal("0.01")
+# The steps that can say why a claim was not paid, by status.
+_REASONS = {status: {status} for status in UNPAID} | {"outside_period": {"outside_period", "coverage_ended"}}
 
 
 def violations(statement: Statement) -> list[str]:
@@ -51,7 +53,7 @@ def violations(statement: Statement) -> list[str]:
         if c.status in UNPAID:
             if c.basic_fund or others:
                 found.append(f"{name}: {c.status} yet paid {c.basic_fund + others}")
-            if statement.explained and not any(event.kind == c.status for event in c.events):
+            if statement.explained and not any(event.kind in _REASONS[c.status] for event in c.events):
                 found.append(f"{name}: {c.status} without a step saying why")
         for charge in c.charges:
             pools[charge.pool].append(charge)

@@ -160,8 +160,26 @@ def test_a_compiled_policy_is_shared_by_threads():
 def test_benefit_choice_is_remembered_by_finite_facts():
     policy = POLICIES["karamay"]
     chooser = policy.chooser
-    assert chooser.key is not None  # every `when` reads only facts with few values
+    # Only the off-site benefit reads a date (the filing's): it is tried per claim, the rest remembered.
+    assert chooser.tried == {"offsite_unfiled"}
     assert "certified:claim.condition" in chooser.facts and "claim.total" not in chooser.facts
+    assert not {"claim.date", "claim.filed_on"} & set(chooser.facts)
+    assert POLICIES["lanzhou"].chooser.tried == frozenset()
+
+
+def test_a_remembered_choice_still_tries_the_benefits_that_read_dates():
+    # Two claims with the same finite facts, one filed in time and one filed after the care:
+    # the remembered plan must not carry the first claim's answer over to the second.
+    st = medpolicy.evaluate(POLICIES["karamay"], {"person": {"id": "s"}, "claims": [
+        {"id": "in-time", "date": "2026-03-10", "care": "outpatient", "level": "1", "total": "100.00",
+         "location": "out_of_province", "filing": "long_term", "filed_on": "2026-03-01"},
+        {"id": "too-late", "date": "2026-03-11", "care": "outpatient", "level": "1", "total": "100.00",
+         "location": "out_of_province", "filing": "long_term", "filed_on": "2026-03-20"},
+        {"id": "in-time-again", "date": "2026-03-12", "care": "outpatient", "level": "1", "total": "100.00",
+         "location": "out_of_province", "filing": "long_term", "filed_on": "2026-03-01"}]})
+    assert [(c.id, c.status, c.benefit) for c in st.claims] == [
+        ("in-time", "paid", "general_outpatient"), ("too-late", "excluded", "offsite_unfiled"),
+        ("in-time-again", "paid", "general_outpatient")]
 
 
 def test_content_hash_depends_on_text_and_imports_only(tmp_path):

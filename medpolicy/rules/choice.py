@@ -12,8 +12,10 @@ every ``when`` reads only facts with few values (care, level, condition,
 pediatric, location, filing, assistance, long-term care, and whether a
 condition is certified), the choice is a function of those values: it is
 made once per combination and remembered by the compiled program, so a
-claim's benefit is one dictionary lookup.  Otherwise the conditions are
-tried in order for each claim.
+claim's benefit is one dictionary lookup.  A benefit whose ``when`` reads
+another fact (a date, an amount) is tried for each claim, in its place: what
+is remembered per combination is then the short list of such benefits above
+the first other benefit that holds.
 """
 from __future__ import annotations
 
@@ -46,16 +48,18 @@ class BenefitChooser:
         self.benefits = benefits
         self.whens = tuple((b, b.when.fn) for b in benefits)
         self.cost = 1 + sum(b.when.size for b in benefits)
-        facts = sorted(set().union(*(b.when.facts for b in benefits))) if benefits else []
+        self.tried = frozenset(b.id for b in benefits if any(_getter(f) is None for f in b.when.facts))
+        """Benefits whose `when` reads a fact with many values: tried for each claim."""
+        facts = sorted(set().union(*(b.when.facts for b in benefits if b.id not in self.tried))) if benefits else []
         self.facts = tuple(facts)
         self.memo: dict[tuple, object] = {}
-        self.key = self._key_function(facts) if all(_getter(f) is not None for f in facts) else None
-        """Reads the facts every `when` depends on; None when some `when` reads another fact."""
+        self.key = self._key_function(facts)
+        """Reads the facts the other `when`s depend on."""
 
     def choose(self, fr: Frame):
         """The benefit that takes the claim in ``fr``, or None."""
-        if self.key is None:
-            return self._scan(fr)
+        if self.tried:
+            return self._choose_trying(fr)
         key = self.key(fr)
         try:
             return self.memo[key]
@@ -77,12 +81,38 @@ class BenefitChooser:
             rest = lambda fr: (first(fr), second(fr))  # noqa: E731
         else:
             rest = lambda fr: tuple([g(fr) for g in others])  # noqa: E731
+        if not claim and not others:
+            return lambda fr: ()
         if not claim:
             return rest
         get = operator.attrgetter(*claim) if len(claim) > 1 else (lambda c, g=operator.attrgetter(claim[0]): (g(c),))
         if not others:
             return lambda fr: get(fr.claim)
         return lambda fr: get(fr.claim) + rest(fr)
+
+    def _choose_trying(self, fr: Frame):
+        key = self.key(fr)
+        plan = self.memo.get(key)
+        if plan is None:
+            plan = self.memo[key] = self._plan(fr)
+        fr.claim_lets = {}
+        for benefit, when in plan:
+            if when is None or when(fr):
+                return benefit
+        return None
+
+    def _plan(self, fr: Frame) -> tuple:
+        """For this combination of facts: the benefits tried for each claim, in order, down to the
+        first other benefit that holds (paired with None: it needs no trying)."""
+        fr.claim_lets = {}
+        plan = []
+        for benefit, when in self.whens:
+            if benefit.id in self.tried:
+                plan.append((benefit, when))
+            elif when(fr):
+                plan.append((benefit, None))
+                break
+        return tuple(plan)
 
     def _scan(self, fr: Frame):
         fr.claim_lets = {}  # the claim's lets, computed afresh for each claim the `when`s read

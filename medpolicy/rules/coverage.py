@@ -67,7 +67,8 @@ class CoverageRule:
     def outside(self, claim, coverage_start: dt.date, coverage_end: dt.date,
                 explain: bool) -> Optional[tuple[str, tuple]]:
         """(status, events) when the claim falls outside the year or the person's cover; else None."""
-        if self.ends is not None and claim.date >= self.start and claim.date > coverage_end:
+        # A person whose cover ends with the year is told of the year, as everyone else is.
+        if coverage_end != self.end and self.start <= claim.date and claim.date > coverage_end:
             return "outside_period", ((Event("coverage_ended", {"date": claim.date, "end": coverage_end}, ZERO,
                                              "coverage_end", self.ends_source, self.ends_cite),)
                                       if explain else ())
