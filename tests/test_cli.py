@@ -220,8 +220,8 @@ def test_every_command_speaks_the_language_asked_for(monkeypatch):
     monkeypatch.chdir(ROOT)
     zh = invoke("check", "karamay", "--lang", "zh")
     en = invoke("check", "karamay", "--lang", "en")
-    assert zh.stdout.strip() == "policies/karamay.mpol：检查通过（6 项待遇）"
-    assert en.stdout.strip() == "policies/karamay.mpol: ok (6 benefits)"
+    assert zh.stdout.strip() == "policies/karamay.mpol：检查通过（7 项待遇）"
+    assert en.stdout.strip() == "policies/karamay.mpol: ok (7 benefits)"
     for command in (["policies"], ["verify", "lanzhou", "--examples", "5"], ["eval", "examples/karamay-pku-case3.yaml"]):
         assert invoke(*command, "--lang", "zh").exit_code == 0
 

@@ -208,8 +208,10 @@ def test_what_to_do_for_claims_settled_by_hand_is_listed_per_policy():
                     if event.cite:
                         assert describe_cite(event.cite, lang) in text
     karamay = {c.id: c for c in comparison.outcomes[0].statement.claims}
+    # unfiled off-site care: Karamay pays the admission during the break, not the emergency visit
+    assert karamay["er"].status == "excluded" and karamay["er"].guidance == ()
     # 寒暑假 off-site care: the 克外就诊证明 is on Karamay's list, the deadline is the year end
-    assert any("克外就诊证明" in e.data["text"] for e in karamay["er"].guidance if e.kind == "material")
+    assert any("克外就诊证明" in e.data["text"] for e in karamay["adm"].guidance if e.kind == "material")
     assert [e.data["deadline"] for e in karamay["adm"].guidance if e.kind == "deadline"] == [dt.date(2026, 12, 31)]
     # claims settled directly: no such section at all
     direct = compare(scenario(claim("a", "2026-03-01", "2", "1000.00")), ALL)

@@ -490,7 +490,7 @@ def test_reading_emergency_care_is_left_to_the_school(tmp_path):
     step = steps_of(c["d4"], "excluded")[0]  # emergency, 3A, no chronic condition
     assert c["d4"].status == "excluded" and amounts(c["d4"]) == (D("0.00"), D("0.00"), D("800.00"))
     assert "问答 六" in cited(step) and "普通门诊医疗管理办法" in cited(step)
-    alt = variant(tmp_path, "when claim.care in [outpatient, emergency]", "when claim.care == outpatient")
+    alt = variant(tmp_path, "when claim.care in [outpatient, emergency, observation]", "when claim.care == outpatient")
     st = evaluate(alt, "lanzhou-chronic-outpatient.yaml")
     c = by_id(st)
     assert c["d4"].status == "no_benefit"  # no rule of the letter takes it

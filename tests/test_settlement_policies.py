@@ -73,6 +73,14 @@ def test_karamay_manual_example():
         assert "J1-II-702" in steps_of(c[cid], "submit")[0].data["to"]
         assert "60 个工作日" in cited(steps_of(c[cid], "processing_time")[0])
     assert "仅限寒暑假期间" in cited(steps_of(c["er-break"], "material")[-1])
+    # er-term: referral filed 2026-10-18, level 1, the year's 2nd visit (deductible halved):
+    # (150 − 5) × 70% = 101.50, over the level-1 per-visit cap: 100.00
+    assert c["er-term"].basic_fund == D("100.00")
+    # handed in 2027-01-08, after 当年 (2026-12-31): nothing, citing the deadline
+    late = c["dec-late"]
+    assert late.status == "late" and late.basic_fund == D("0.00") and late.patient == D("90.00")
+    assert steps_of(late, "late")[0].data["deadline"] == dt.date(2026, 12, 31)
+    assert "当年就诊票据仅能当年报销" in cited(steps_of(late, "late")[0])
     local = c["local-cash"]
     assert steps_of(local, "settlement")[0].data["path"] == "local"
     assert "结算窗口" in steps_of(local, "submit")[0].data["to"]
@@ -95,7 +103,7 @@ def test_karamay_direct_and_excluded_claims_get_no_guidance():
 
 def test_settling_by_hand_changes_no_figure():
     claims = [{"id": f"c{i}", "date": f"2026-0{i}-10", "care": care, "level": level, "total": total,
-               "location": location, "absence": "break"}
+               "location": location, "absence": "break", "filing": "long_term"}
               for i, (care, level, total, location) in enumerate([
                   ("outpatient", "1", "120.00", "local"), ("emergency", "3", "900.00", "in_province"),
                   ("inpatient", "2", "30000.00", "out_of_province")], 1)]
@@ -152,3 +160,67 @@ def test_lanzhou_offsite_example():
     assert "不降低报销比例" in cited(steps_of(home, "settlement")[0])
     # in term: filed and settled directly; the letter states nothing for a claim settled by hand
     assert [e.kind for e in guidance(c["away-term"])] == ["settlement_unstated"]
+
+
+# ------------------------------------------------------------------ what makes a claim pay ¥0
+
+def test_karamay_unfiled_off_site_care_pays_nothing_but_an_admission_during_a_break():
+    def offsite(cid, date, care, **more):
+        return {"id": cid, "date": date, "care": care, "level": "2", "total": "1200.00",
+                "location": "out_of_province", **more}
+    st = run("karamay", {"id": "s"}, [
+        offsite("er-unfiled", "2026-02-01", "emergency"),
+        offsite("adm-term", "2026-03-01", "inpatient"),
+        offsite("adm-leave", "2026-04-01", "inpatient", absence="leave"),
+        offsite("adm-filed-after", "2026-05-01", "inpatient", filing="long_term", filed_on="2026-05-02"),
+        offsite("adm-referral-old", "2026-11-02", "inpatient", filing="referral", filed_on="2026-05-01"),
+        offsite("adm-referral", "2026-11-20", "inpatient", filing="referral", filed_on="2026-06-01"),
+    ])
+    c = by_id(st)
+    for cid in ("er-unfiled", "adm-term", "adm-filed-after", "adm-referral-old"):
+        assert (c[cid].status, c[cid].benefit, c[cid].basic_fund) == ("excluded", "offsite_unfiled", D("0.00")), cid
+    assert "转院转诊或异地就医登记备案" in cited(steps_of(c["adm-term"], "excluded")[0])
+    # leave: the exception, full local ratio, first admission at level 2: (1200 − 200) × 75% = 750.00
+    assert c["adm-leave"].basic_fund == D("750.00")
+    # referral filed 2026-06-01 covers care until 2026-11-30; 2026-05-01's ended 2026-10-31.
+    # Same level again: no second deductible (highest mode): 1200 × 75% = 900.00
+    assert c["adm-referral"].basic_fund == D("900.00")
+
+
+def test_lanzhou_graduate_example():
+    st = run_example("lanzhou-graduate.yaml")
+    c = by_id(st)
+    assert c["may"].basic_fund == D("3910.00")      # (5000 − 400) × 85%
+    assert c["oct"].basic_fund == D("1700.00")      # 2nd admission: (2320 − 400 × 80%) × 85%
+    assert c["jan"].status == "outside_period" and c["jan"].basic_fund == D("0.00")
+    ended = steps_of(c["jan"], "coverage_ended")[0]
+    assert ended.data["end"] == dt.date(2026, 12, 31) and "毕业当年的12月31日" in cited(ended)
+    note = [n for n in st.notes if n.kind == "coverage_end"][0]
+    assert note.data["end"] == dt.date(2026, 12, 31)
+
+
+def test_lanzhou_without_graduation_cover_ends_with_the_year():
+    st = run("lanzhou", {"id": "s"}, [{"id": "oct", "date": "2026-10-08", "care": "inpatient", "level": "2",
+                                      "total": "2320.00"}])
+    assert st.claims[0].status == "outside_period"
+
+
+def test_shanghai_observation_stays_are_settled_like_admissions_elsewhere_emergency():
+    stay = {"id": "obs", "date": "2025-03-01", "care": "observation", "level": "2", "total": "600.00"}
+    sh = run("shanghai", {"id": "s", "enrolled_on": "2024-11-20"}, [stay])
+    # Shanghai: the inpatient standard, (600 − 100) × 75% = 375.00
+    assert (sh.claims[0].benefit, sh.claims[0].basic_fund) == ("inpatient", D("375.00"))
+    ka = run("karamay", {"id": "s"}, [dict(stay, date="2026-03-01")])
+    # Karamay: emergency care at level 2, (600 − 20) × 60% = 348 over the ¥200 visit cap: 200.00
+    assert (ka.claims[0].benefit, ka.claims[0].basic_fund) == ("general_outpatient", D("200.00"))
+
+
+@pytest.mark.parametrize("policy_file", ["karamay.mpol", "lanzhou.mpol", "shanghai.mpol",
+                                         "shared/national_waiting_period.mpol"])
+def test_every_reading_of_every_policy_is_listed_in_docs_readings(policy_file):
+    text = (ROOT / "policies" / policy_file).read_text(encoding="utf-8").splitlines()
+    readings = [n for n, line in enumerate(text, 1) if line.strip().startswith("# READING:")]
+    doc = (ROOT / "docs" / "readings.md").read_text(encoding="utf-8")
+    name = policy_file.rsplit("/", 1)[-1]
+    listed = sorted({int(n) for n in re.findall(rf"{re.escape(name)}:(\d+)`? ", doc)})
+    assert readings and listed == readings, (policy_file, readings, listed)
