@@ -415,6 +415,18 @@ class AnnualCap:
 
 
 @attrs.frozen
+class Includes:
+    """``includes CARE care at the same institution up to N days before``: claims of that care
+    type at the same institution, from N days before a claim this benefit takes to its day, are
+    settled with it (e.g. emergency care just before an admission)."""
+
+    care: Name
+    days: int
+    cite: Optional[Cite] = None
+    span: Span = span_field()
+
+
+@attrs.frozen
 class Benefit(Decl):
     """A benefit: which claims it covers and how it pays them."""
 
@@ -427,6 +439,8 @@ class Benefit(Decl):
     grouping: bool = False
     """Same day + same institution claims count as one visit."""
     grouping_cite: Optional[Cite] = None
+    includes: Optional["Includes"] = None
+    """Earlier claims of another care type at the same institution paid with the claim it takes."""
     counts: tuple[Name, ...] = ()
     """Counters this benefit's visits add to."""
     deductible: Optional[Deductible] = None

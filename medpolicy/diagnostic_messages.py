@@ -32,6 +32,7 @@ DIAGNOSTICS: dict[str, dict[str, str]] = {
     "E001.compare": {"en": "to compare two values, write ==", "zh": "比较两个值是否相等，请写 =="},
     "E001.applies_to": {"en": "'applies to' lists benefit names", "zh": "'applies to' 后面应列出待遇名称（不加引号）"},
     "E002.priority": {"en": "a priority is a whole number", "zh": "优先级必须是整数"},
+    "E002.days": {"en": "a number of days is a whole number", "zh": "天数必须是整数"},
     "E002.date": {"en": "'{date}' is not a calendar date", "zh": "'{date}' 不是有效的日期"},
     "E003": {"en": "unknown rounding mode '{mode}'", "zh": "未知的舍入方式 '{mode}'"},
     "E003.help": {"en": "use half_up, half_even or down",

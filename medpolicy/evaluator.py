@@ -28,7 +28,7 @@ from .limits import DEFAULT_LIMITS, Limits
 from .localize import msg
 from .program import CompiledPolicy
 from .rules.context import ZERO, Year
-from .rules.grouping import split, split_event, visit_event, visit_key
+from .rules.grouping import joined_event, joins, split, split_event, visit_event, visit_key
 from .scenario import Claim, Scenario
 
 
@@ -83,9 +83,21 @@ class _Run:
         late_possible = program.settlement.deadlines
         # Most claims fall inside the year and after coverage starts: one comparison says so.
         first_day, last_day = max(coverage.start, coverage_start), coverage_end
+
+        def chosen(claim):
+            choice_frame.claim = claim
+            return chooser.choose(choice_frame)
+
+        # Earlier care settled with a later claim (`includes`): found before any claim is paid.
+        joined = joins(claims, chosen, program.joining, lambda c: first_day <= c.date <= last_day)
+        leads = {lead.index for _, lead in joined.values()}
         for claim in claims:
             placed = None if first_day <= claim.date <= last_day else coverage.outside(claim, coverage_start,
                                                                                       coverage_end, explain)
+            if placed is None and claim.index in joined:
+                benefit, lead = joined[claim.index]
+                visits.setdefault(("joined", lead.index), (benefit, []))[1].append(claim)
+                continue
             if placed is None:
                 choice_frame.claim = claim
                 benefit = chooser.choose(choice_frame)
@@ -99,7 +111,8 @@ class _Run:
                             if late_possible and claim.submitted_on is not None and claim.settlement == "manual"
                             and benefit.excluded is None else None)
                     if late is None:
-                        visits.setdefault(visit_key(benefit, claim), (benefit, []))[1].append(claim)
+                        key = ("joined", claim.index) if claim.index in leads else visit_key(benefit, claim)
+                        visits.setdefault(key, (benefit, []))[1].append(claim)
                         continue
                     placed = ("late", late)
             visits[("claim", claim.index)] = (placed, [claim])
@@ -127,26 +140,29 @@ class _Run:
     def pay_visit(self, benefit, claims: list[Claim]) -> list[ClaimResult]:
         explain = self.explain
         ev = [] if explain else None
+        # A joined visit reads the facts of the claim the benefit took: the last, as the rest came before it.
+        lead = claims[-1] if benefit.joining is not None else claims[0]
         if len(claims) == 1:
-            facts = claims[0]
+            facts = lead
             covered = facts.covered
         else:
             covered = sum((c.covered for c in claims), ZERO)
-            facts = VisitFacts(claims[0], covered, sum((c.total for c in claims), ZERO))
+            facts = VisitFacts(lead, covered, sum((c.total for c in claims), ZERO))
         fr = self.frame(facts, benefit.id)
         if explain:
             ev.append(benefit.benefit_event(facts))
             if len(claims) > 1:
-                ev.append(visit_event(benefit, claims, covered))
+                ev.append(joined_event(benefit, lead, claims, covered) if benefit.joining is not None
+                          else visit_event(benefit, claims, covered))
         if benefit.excluded is not None:
             if explain:
                 ev.append(Event("excluded", {"reason": benefit.excluded}, ZERO, f"{benefit.id}.excluded",
                                 benefit.source, benefit.excluded_cite))
-            return [self.finish(c, "excluded", benefit, ZERO, ev, (), None, len(claims) > 1, claims[0].id)
+            return [self.finish(c, "excluded", benefit, ZERO, ev, (), None, len(claims) > 1, lead.id)
                     for c in claims]
         benefit.count_visit(self.year, ev)
         pools: list = []
-        fund = benefit.basic_fund(self.year, fr, covered, claims[0].id, pools, ev)
+        fund = benefit.basic_fund(self.year, fr, covered, lead.id, pools, ev)
         if len(claims) == 1:
             return [self.finish(claims[0], "paid", benefit, fund, ev, pools, fr, False, None)]
         results = []
@@ -156,7 +172,7 @@ class _Run:
             own = None
             if explain:
                 own = ev + [split_event(benefit, fund, claim, covered, share, i == last and i > 0)]
-            results.append(self.finish(claim, "paid", benefit, share, own, pools, None, True, claims[0].id))
+            results.append(self.finish(claim, "paid", benefit, share, own, pools, None, True, lead.id))
         return results
 
     def finish(self, claim: Claim, status: str, benefit, fund: Decimal, ev, pools, fr, grouped: bool,

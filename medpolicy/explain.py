@@ -94,6 +94,8 @@ EVENT_KINDS: dict[str, dict[str, str]] = {
     "benefit": {"benefit": "member:benefit", "priority": "count", "condition": "text",
                 "care": "member:care", "level": "member:level", "claim_condition": "member?:condition"},
     "visit": {"visit": "text", "claims": "count", "institution": "text", "covered": "money"},
+    "joined": {"admission": "text", "care": "member:care", "claims": "count", "institution": "text",
+               "covered": "money", "days": "count"},
     "excluded": {"reason": "text"},
     "visit_count": {"counter": "text", "label": "text", "count": "count"},
     # the basic fund

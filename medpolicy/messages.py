@@ -51,6 +51,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "visit": {"zh": "与同日在同一医疗机构（{institution}）的费用合并为一次就诊：共 {claims} 笔，合规费用合计 {covered}",
               "en": "one visit with the claims of the same day at the same institution ({institution}): {claims} claims "
                     "(visit {visit}), covered {covered}"},
+    "joined": {"zh": "{days} 天内在同一医疗机构（{institution}）发生的{care}费用与费用 {admission} 一并结算：共 {claims} 笔，合规费用合计 {covered}",
+               "en": "{care} care at the same institution ({institution}) up to {days} days before is settled with claim "
+                     "{admission}: {claims} claims, covered {covered}"},
     "excluded": {"zh": "不予支付：{reason}", "en": "excluded: {reason}; the fund pays nothing"},
     "visit_count": {"zh": "{label}：本年度第 {count} 次", "en": "{label}: visit {count} of the year"},
     # the basic fund
@@ -371,6 +374,9 @@ def describe(event: Event, lang: str, labels: Optional[dict] = None) -> str:
             f["benefit_id"] = d["benefit"]
     elif kind == "visit":
         f["institution"] = d["institution"]
+    elif kind == "joined":
+        f["institution"] = d["institution"]
+        f["care"] = value_label("care", d["care"], lang)
     elif kind == "deductible":
         mode = d["mode"]
         key = f"deductible.{mode}" + (".first" if mode == "highest" and d["before"] is None else "")

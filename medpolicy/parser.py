@@ -332,6 +332,12 @@ class _ToAst(Transformer):
     def b_grouping(self, meta, cite):
         return ("grouping", True, cite, self._span(meta))
 
+    def b_includes(self, meta, care, days, _word, cite):
+        if "." in days:
+            self._fail(msg("E002.days"), self._tspan(days))
+        node = ast.Includes(ast.Name(str(care), span=self._tspan(care)), int(days), cite, span=self._span(meta))
+        return ("includes", node, None, self._span(meta))
+
     def b_counts(self, meta, name, cite):
         return ("counts", ast.Name(str(name), span=self._tspan(name)), cite, self._span(meta))
 

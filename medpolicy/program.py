@@ -43,6 +43,11 @@ class CompiledPolicy:
     """Evaluation steps placing one claim may take (for ``Limits.max_steps``)."""
     settlement: SettlementGuide = attrs.field(factory=lambda: SettlementGuide((), 0), repr=False)
     """What a student must do for a claim settled by hand."""
+
+    @property
+    def joining(self) -> bool:
+        """Whether some benefit settles earlier care with the claim it takes (``includes``)."""
+        return any(b.joining is not None for b in self.benefits)
     no_payers: tuple[PayerAmount, ...] = attrs.field(init=False, repr=False)
     """Every payer after the basic fund, having paid nothing (what an unpaid claim shows)."""
 

@@ -224,3 +224,27 @@ def test_every_reading_of_every_policy_is_listed_in_docs_readings(policy_file):
     name = policy_file.rsplit("/", 1)[-1]
     listed = sorted({int(n) for n in re.findall(rf"{re.escape(name)}:(\d+)`? ", doc)})
     assert readings and listed == readings, (policy_file, readings, listed)
+
+
+def test_lanzhou_emergency_rescue_before_an_admission_is_settled_with_it():
+    st = run("lanzhou", {"id": "s"}, [
+        {"id": "er", "date": "2026-03-09", "care": "emergency", "level": "2", "institution": "兰大一院",
+         "total": "800.00"},
+        {"id": "adm", "date": "2026-03-10", "care": "inpatient", "level": "2", "institution": "兰大一院",
+         "total": "5000.00"},
+        {"id": "er-other", "date": "2026-03-10", "care": "emergency", "level": "2", "institution": "省人民医院",
+         "total": "300.00"}])
+    c = by_id(st)
+    # one admission: (800 + 5000 − 400) × 85% = 4590.00; er's share 4590 × 800 / 5800 = 633.103… → 633.10
+    assert (c["er"].benefit, c["er"].basic_fund) == ("inpatient", D("633.10"))
+    assert c["adm"].basic_fund == D("3956.90")                    # 4590.00 − 633.10
+    assert c["er-other"].status == "excluded"                     # another hospital: the school's
+    joined = steps_of(c["er"], "joined")[0]
+    assert joined.data["admission"] == "adm" and "入院前急救抢救" in cited(joined)
+    # a single admission counted: the next admission's deductible is the 2nd's (80%)
+    later = run("lanzhou", {"id": "s"}, [
+        {"id": "er", "date": "2026-03-09", "care": "emergency", "level": "2", "institution": "A", "total": "800.00"},
+        {"id": "adm", "date": "2026-03-10", "care": "inpatient", "level": "2", "institution": "A", "total": "5000.00"},
+        {"id": "adm2", "date": "2026-05-10", "care": "inpatient", "level": "2", "institution": "A",
+         "total": "1320.00"}])
+    assert by_id(later)["adm2"].basic_fund == D("850.00")         # (1320 − 400 × 80%) × 85%

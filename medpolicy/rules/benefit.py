@@ -32,7 +32,7 @@ from .caps import AnnualCap, VisitCap, apply_annual_caps, compile_annual_caps, c
 from .checking import Checker
 from .context import HUNDRED, CompileContext, Year
 from .deductible import DeductibleRule, compile_deductible
-from .grouping import compile_grouping
+from .grouping import Joining, compile_grouping
 from .ratio import RatioRule, compile_ratio
 
 
@@ -50,6 +50,8 @@ class CompiledBenefit:
     when_cite: Optional[Citation]
     grouping: bool
     grouping_cite: Optional[Citation]
+    joining: Optional[Joining]
+    """``includes``: earlier care at the same institution settled with the claim this benefit takes."""
     counts: tuple[tuple[str, str, Optional[Span]], ...]
     """(counter id, label, span) of each counter a visit adds to."""
     excluded: Optional[str]
@@ -133,12 +135,12 @@ def compile_benefit(cx: CompileContext, benefit: ast.Benefit, index: int) -> Com
     counts = tuple((c.name, cx.policy.counters[c.name].label, c.span) for c in benefit.counts)
     paying = benefit.excluded is None
     p = cx.policy
-    grouping, grouping_cite = compile_grouping(cx, benefit)
+    grouping, grouping_cite, joining = compile_grouping(cx, benefit)
     return CompiledBenefit(
         index=index, id=benefit.id, title=benefit.title, priority=benefit.priority, when=cx.expr(benefit.when),
         when_text=cx.source_text(benefit.when.span), when_source=benefit.when.span,
         when_cite=cx.cite(benefit.when_cite), grouping=grouping, grouping_cite=grouping_cite,
-        counts=counts, excluded=benefit.excluded, excluded_cite=cx.cite(benefit.excluded_cite),
+        joining=joining, counts=counts, excluded=benefit.excluded, excluded_cite=cx.cite(benefit.excluded_cite),
         deductible=compile_deductible(cx, benefit) if paying else None,
         ratio=compile_ratio(cx, benefit) if paying else None,
         visit_cap=compile_visit_cap(cx, benefit) if paying else None,

@@ -1,7 +1,17 @@
-"""Visits grouped by day and institution.
+"""Visits grouped by day and institution, and earlier care joined to an admission.
 
-Syntax: the benefit clause ``visits grouped by day and institution``
-(``Benefit.grouping``).  Checks (:func:`check_grouping`): its citation.
+Syntax: the benefit clauses ``visits grouped by day and institution``
+(``Benefit.grouping``) and ``includes CARE care at the same institution up
+to N days before`` (``Benefit.includes``).  Checks (:func:`check_grouping`):
+their citations; the care named is a care type, other than none of the
+benefit's own.
+
+``includes``: a claim of that care type at the same institution, dated from
+N days before a claim this benefit takes up to its day, is settled with it
+as one visit (e.g. emergency rescue just before an admission, paid with the
+admission: one deductible, the admission's ratio), whatever benefit would
+otherwise have taken it.  The joined visit reads the facts of the claim the
+benefit took (its care, level, condition).
 
 Claims a grouping benefit takes on the same day at the same institution are
 paid as one visit (one deductible, one per-visit cap, one count); a claim
@@ -11,28 +21,90 @@ the last claim taking the remainder so that the shares add up exactly.
 
 Events: ``visit`` (once per claim of a visit: which visit, how many claims,
 the institution and the visit's covered amount — never the list of the
-other claims, which would make a large visit's statement quadratic) and
-``split``.
+other claims, which would make a large visit's statement quadratic),
+``joined`` (the same for earlier care joined to an admission) and ``split``.
 """
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Callable, Optional
 
+import attrs
+
 from .. import ast
+from ..diagnostics import did_you_mean
 from ..explain import Citation, Event
+from ..facts import BUILTIN_ENUMS
+from ..localize import msg
+from ..span import Span
 from .checking import Checker
 from .context import ZERO, CompileContext
 
 
 def check_grouping(ck: Checker, benefit: ast.Benefit, file: str) -> None:
-    """The clause is a flag: only its citation can be wrong."""
+    """Grouping is a flag: only its citation can be wrong; ``includes`` names a care type."""
     ck.check_cite(benefit.grouping_cite, file)
+    inc = benefit.includes
+    if inc is not None:
+        cares = BUILTIN_ENUMS["care"]
+        if inc.care.name not in cares:
+            ck.error(msg("E209.member", key=inc.care.name, kind="care"), inc.care.span,
+                     help=did_you_mean(inc.care.name, cares) or msg("E209.member.help", kind="care",
+                                                                      members=list(cares)))
+        ck.check_cite(inc.cite, file)
 
 
-def compile_grouping(cx: CompileContext, benefit: ast.Benefit) -> tuple[bool, Optional[Citation]]:
-    """Whether the benefit groups its claims into visits, and the citation that says so."""
-    return benefit.grouping, cx.cite(benefit.grouping_cite)
+@attrs.frozen
+class Joining:
+    """``includes``, compiled: which care is joined, from how many days before."""
+
+    care: str
+    days: int
+    cite: Optional[Citation]
+    source: Span
+
+
+def compile_grouping(cx: CompileContext, benefit: ast.Benefit) -> tuple[bool, Optional[Citation], Optional[Joining]]:
+    """Whether the benefit groups its claims into visits, the citation that says so, and what it joins."""
+    inc = benefit.includes
+    joining = None if inc is None else Joining(inc.care.name, inc.days, cx.cite(inc.cite), inc.span)
+    return benefit.grouping, cx.cite(benefit.grouping_cite), joining
+
+
+def joins(claims: list, choose: Callable, benefits_joining: bool, covered: Callable[[object], bool]) -> dict:
+    """Earlier claims to settle with a later one: claim index → (benefit, the claim it took).
+
+    ``claims`` are in processing order; ``choose(claim)`` is the benefit that takes a claim;
+    ``covered(claim)`` whether the claim's date is within the person's cover.
+    """
+    if not benefits_joining:
+        return {}
+    found: dict[int, tuple] = {}
+    by_institution: dict[str, list] = {}
+    for claim in claims:
+        if claim.institution is not None:
+            by_institution.setdefault(claim.institution, []).append(claim)
+    for claim in claims:
+        if claim.institution is None or claim.index in found or not covered(claim):
+            continue
+        benefit = choose(claim)
+        join = getattr(benefit, "joining", None)
+        if join is None or claim.care == join.care:
+            continue
+        first = claim.date - dt.timedelta(days=join.days)
+        for other in by_institution[claim.institution]:
+            if other is not claim and other.care == join.care and first <= other.date <= claim.date \
+                    and other.index not in found and covered(other):
+                found[other.index] = (benefit, claim)
+    return found
+
+
+def joined_event(benefit, lead, claims, covered: Decimal) -> Event:
+    join = benefit.joining
+    return Event("joined", {"admission": lead.id, "care": join.care, "claims": len(claims),
+                            "institution": lead.institution, "covered": covered, "days": join.days},
+                 None, f"{benefit.id}.includes", join.source, join.cite)
 
 
 def visit_key(benefit, claim) -> tuple:
