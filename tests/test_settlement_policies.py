@@ -248,3 +248,16 @@ def test_lanzhou_emergency_rescue_before_an_admission_is_settled_with_it():
         {"id": "adm2", "date": "2026-05-10", "care": "inpatient", "level": "2", "institution": "A",
          "total": "1320.00"}])
     assert by_id(later)["adm2"].basic_fund == D("850.00")         # (1320 − 400 × 80%) × 85%
+
+
+def test_shanghai_emergency_claims_handed_in_after_6_months_pay_nothing():
+    def er(cid, submitted):
+        return {"id": cid, "date": "2025-03-10", "care": "emergency", "level": "2", "total": "500.00",
+                "settlement": "manual", "submitted_on": submitted}
+    st = run("shanghai", {"id": "s", "enrolled_on": "2024-11-20"}, [er("on-time", "2025-09-10"),
+                                                                      er("late", "2025-09-11")])
+    c = by_id(st)
+    # deadline 2025-03-10 + 6 months = 2025-09-10: on time (500 − 300) × 60% = 120.00
+    assert c["on-time"].basic_fund == D("120.00")
+    assert c["late"].status == "late" and c["late"].basic_fund == D("0.00")
+    assert "6 个月内" in cited(steps_of(c["late"], "late")[0])
