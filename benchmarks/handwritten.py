@@ -284,13 +284,19 @@ K_GENERAL_YEAR_CAP = Decimal(900)
 K_CHRONIC_INPATIENT_CAP = Decimal(160000)
 HALF = Decimal("0.5")
 
-# Benefits (by priority: chronic 70, 两病 60, inpatient 50, L3 general 41, general 40, L3 excluded 30).
+ONE_DAY = dt.timedelta(days=1)
+
+# Benefits (by priority: off-site unfiled 90, chronic 70, 两病 60, inpatient 50, L3 general 41, general 40, L3 excluded 30).
 CHRONIC, TWO_DISEASES, INPATIENT, GENERAL_L3, GENERAL, EXCLUDED = (
     "chronic_outpatient", "two_diseases", "inpatient", "general_outpatient_level3", "general_outpatient",
     "level3_outpatient_excluded")
 
 
 def _karamay_benefit(c: _Claim, certified) -> str | None:
+    # Unfiled off-site care pays nothing (the population states no absence or filing date,
+    # so the admission-during-a-break exception and the filing-date checks never apply).
+    if c.location != "local" and c.filing == "none":
+        return EXCLUDED
     if c.care != "inpatient" and c.condition in K_CERTIFIABLE and c.condition in certified:
         return CHRONIC
     if c.care == "outpatient" and c.level == "1" and c.condition in ("hypertension", "diabetes") \
@@ -456,36 +462,53 @@ L_BANDS = ((Decimal(5000), Decimal(15000), Decimal(60)),
 def adjudicate_lanzhou(data) -> Result:
     person, claims = _validate(data, L_LEVELS, L_CONDITIONS)
     certified = person.certified
-    order = sorted(claims, key=lambda c: (c.date, c.index))
+    order = [c for c in sorted(claims, key=lambda c: (c.date, c.index)) if L_START <= c.date <= L_END]
+    # Emergency care at the same institution on an admission's day or the day before is settled
+    # with the admission (问答 七（五）), as one visit paid where its first claim falls.
+    joined_to: dict = {}
+    for a in order:
+        if a.care == "inpatient" and a.institution is not None:
+            for e in order:
+                if e.care == "emergency" and e.institution == a.institution and e.index not in joined_to \
+                        and a.date - ONE_DAY <= e.date <= a.date:
+                    joined_to[e.index] = a
+    leads = {a.index for a in joined_to.values()}
+    groups: dict = {}
+    for c in order:
+        lead = joined_to.get(c.index)
+        key = lead.index if lead is not None else c.index
+        groups.setdefault(key, []).append(c)
     admissions = 0
     inpatient_used = ZERO
     ci_burden = ZERO
     paid: dict = {}
-    for c in order:
-        if c.date < L_START or c.date > L_END:
-            continue  # outside the year (no waiting period in Lanzhou)
-        if c.care != "inpatient":
+    for key, group in groups.items():
+        c = group[-1]
+        if c.care != "inpatient" and key not in leads:
             if c.condition is None or c.condition not in certified:
                 continue  # general outpatient / emergency: left to the school, pays nothing
             # certified chronic outpatient care: no deductible, dialysis 90%, others 70%, no cap
-            fund = _round(c.covered * (90 if c.condition == "dialysis" else 70) / HUNDRED)
+            shares = [_round(c.covered * (90 if c.condition == "dialysis" else 70) / HUNDRED)]
         else:
             admissions += 1
+            covered = c.covered if len(group) == 1 else sum((g.covered for g in group), ZERO)
             # from the 2nd admission the deductible falls by 20% per admission, down to 50%
             due = L_INPATIENT_DED[c.level] * max(100 - 20 * (admissions - 1), 50) / HUNDRED
-            base = c.covered - min(due, c.covered)
+            base = covered - min(due, covered)
             fund = _round(base * L_INPATIENT_RATIO[c.level] / HUNDRED)
             left = L_INPATIENT_CAP - inpatient_used
             if fund > left:
                 fund = max(left, ZERO)
             inpatient_used += fund
-        ci = ZERO
-        burden = c.covered - fund
-        if burden > 0:
-            before, ci_burden = ci_burden, ci_burden + burden
-            ci = _bands(before, ci_burden, L_BANDS)
-        paid[c.id] = (fund, ci)
-    return _result(order, paid, Decimal(400))
+            shares = [fund] if len(group) == 1 else _split(fund, group, covered)
+        for g, fund in zip(group, shares):
+            ci = ZERO
+            burden = g.covered - fund
+            if burden > 0:
+                before, ci_burden = ci_burden, ci_burden + burden
+                ci = _bands(before, ci_burden, L_BANDS)
+            paid[g.id] = (fund, ci)
+    return _result(sorted(claims, key=lambda c: (c.date, c.index)), paid, Decimal(400))
 
 
 # ---------------------------------------------------------------- dispatch

@@ -40,9 +40,13 @@ class VisitFacts:
     __slots__ = SCENARIO_CLAIM_FIELDS
 
     def __init__(self, claim: Claim, covered: Decimal, total: Decimal):
-        for name in SCENARIO_CLAIM_FIELDS:
-            setattr(self, name, getattr(claim, name))
+        # Written out rather than looped over the field names: a visit is built per grouped visit.
+        self.id, self.date, self.care, self.level = claim.id, claim.date, claim.care, claim.level
+        self.institution, self.condition, self.pediatric = claim.institution, claim.condition, claim.pediatric
         self.total, self.covered = total, covered
+        self.location, self.filing, self.settlement, self.absence = (claim.location, claim.filing, claim.settlement,
+                                                                     claim.absence)
+        self.filed_on, self.submitted_on = claim.filed_on, claim.submitted_on
 
 
 class _Run:

@@ -213,3 +213,16 @@ def test_evaluation_leaves_the_cyclic_collector_as_it_found_it():
     with pytest.raises(medpolicy.EvaluationError):  # raised inside the evaluation: the step limit
         medpolicy.evaluate(policy, data, medpolicy.Limits(max_steps=1))
     assert gc.isenabled()
+
+
+def test_a_grouped_visit_reads_every_claim_fact_of_its_first_claim():
+    from medpolicy.evaluator import VisitFacts
+    from medpolicy.facts import SCENARIO_CLAIM_FIELDS
+    from medpolicy.scenario import Claim
+    import datetime as dt
+    from decimal import Decimal
+    claim = Claim("c", dt.date(2026, 1, 2), "outpatient", "1", Decimal(5), Decimal(4), "A", None, True,
+                  "in_province", "referral", "manual", "break", dt.date(2026, 1, 1), dt.date(2026, 2, 1))
+    visit = VisitFacts(claim, Decimal(9), Decimal(10))
+    assert {name: getattr(visit, name) for name in SCENARIO_CLAIM_FIELDS} == \
+        {**{name: getattr(claim, name) for name in SCENARIO_CLAIM_FIELDS}, "total": Decimal(10), "covered": Decimal(9)}

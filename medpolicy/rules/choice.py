@@ -15,7 +15,9 @@ made once per combination and remembered by the compiled program, so a
 claim's benefit is one dictionary lookup.  A benefit whose ``when`` reads
 another fact (a date, an amount) is tried for each claim, in its place: what
 is remembered per combination is then the short list of such benefits above
-the first other benefit that holds.
+the first other benefit that holds.  A benefit is left off that list for a
+combination where its ``when`` is decided without reading such a fact (an
+off-site rule never matches a local claim, whatever its dates).
 """
 from __future__ import annotations
 
@@ -41,6 +43,24 @@ def _getter(fact: str) -> Optional[Callable[[Frame], object]]:
     return None
 
 
+class _NotKnown(Exception):
+    """A condition read a fact outside the combination being planned."""
+
+
+class _Known:
+    """A person or claim seen through the facts of one combination only."""
+
+    __slots__ = ("_facts", "_known")
+
+    def __init__(self, facts, known: frozenset):
+        self._facts, self._known = facts, known
+
+    def __getattr__(self, name: str):
+        if name in self._known:
+            return getattr(self._facts, name)
+        raise _NotKnown(name)
+
+
 class BenefitChooser:
     """Chooses among compiled benefits (highest priority first)."""
 
@@ -50,8 +70,13 @@ class BenefitChooser:
         self.cost = 1 + sum(b.when.size for b in benefits)
         self.tried = frozenset(b.id for b in benefits if any(_getter(f) is None for f in b.when.facts))
         """Benefits whose `when` reads a fact with many values: tried for each claim."""
-        facts = sorted(set().union(*(b.when.facts for b in benefits if b.id not in self.tried))) if benefits else []
+        facts = sorted({f for b in benefits for f in b.when.facts if _getter(f) is not None})
         self.facts = tuple(facts)
+        many = {f for b in benefits for f in b.when.facts if _getter(f) is None}
+        self._claim_known = frozenset(f.split(".")[1] for f in facts if f.startswith("claim."))
+        self._person_known = frozenset([f.split(".")[1] for f in facts if f.startswith("person.")]
+                                       + (["certified"] if any(f.startswith("certified:") for f in facts)
+                                          and "person.certified" not in many else []))
         self.memo: dict[tuple, object] = {}
         self.key = self._key_function(facts)
         """Reads the facts the other `when`s depend on."""
@@ -95,6 +120,10 @@ class BenefitChooser:
         plan = self.memo.get(key)
         if plan is None:
             plan = self.memo[key] = self._plan(fr)
+        if not plan:
+            return None
+        if plan[0][1] is None:  # decided for every claim of the combination
+            return plan[0][0]
         fr.claim_lets = {}
         for benefit, when in plan:
             if when is None or when(fr):
@@ -103,12 +132,23 @@ class BenefitChooser:
 
     def _plan(self, fr: Frame) -> tuple:
         """For this combination of facts: the benefits tried for each claim, in order, down to the
-        first other benefit that holds (paired with None: it needs no trying)."""
+        first benefit that holds (paired with None: it needs no trying)."""
         fr.claim_lets = {}
+        # The tried conditions are first run on the combination's facts alone: one that
+        # finishes without reading another fact is decided for every claim of the combination.
+        probe = Frame(_Known(fr.person, self._person_known), _Known(fr.claim, self._claim_known), fr.counters,
+                      {}, {}, None, fr.benefit)
         plan = []
         for benefit, when in self.whens:
             if benefit.id in self.tried:
-                plan.append((benefit, when))
+                try:
+                    decided = when(probe)
+                except Exception:  # noqa: BLE001 - it read another fact (or failed): try it per claim
+                    plan.append((benefit, when))
+                    continue
+                if decided:
+                    plan.append((benefit, None))
+                    break
             elif when(fr):
                 plan.append((benefit, None))
                 break
