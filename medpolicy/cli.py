@@ -36,6 +36,16 @@ LANG_OPTION = click.option("--lang", type=click.Choice(LANGS), default=None, is_
                            help="Language of the output, diagnostics and errors: zh or en (default: from the locale).")
 
 
+def _set_debug(ctx, param, value):
+    if value:
+        ctx.ensure_object(dict)["debug"] = True
+
+
+# Accepted before or after the command name (`medpolicy --debug eval …`, `medpolicy eval … --debug`).
+DEBUG_OPTION = click.option("--debug", is_flag=True, expose_value=False, is_eager=True, callback=_set_debug,
+                            help="Show Python tracebacks for errors.")
+
+
 class _Group(click.Group):
     """Turns medpolicy errors into messages and exit codes."""
 
@@ -59,32 +69,45 @@ def _lang(ctx) -> str:
     return (ctx.obj or {}).get("lang") or default_lang()
 
 
-@click.group(cls=_Group)
-@click.option("--debug", is_flag=True, help="Show Python tracebacks for errors.")
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@DEBUG_OPTION
 @click.version_option(package_name="medpolicy")
 @click.pass_context
-def main(ctx, debug):
+def main(ctx):
     """Evaluate medical-insurance policies written in the medpolicy language."""
-    ctx.obj = {"debug": debug}
+    ctx.ensure_object(dict)
 
 
 @main.command("eval")
-@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("scenarios", metavar="SCENARIO...", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--policy", "policy_ref", help="Policy id or .mpol path (overrides the scenario's `policy`).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--no-explain", is_flag=True, help="Figures only: build no explanation (faster; same figures).")
 @LANG_OPTION
-def eval_command(scenario, policy_ref, fmt, no_explain, lang):
-    """Evaluate a scenario file (YAML or JSON) and print the explained statement."""
-    data = load_scenario(scenario)
-    ref = policy_ref or policy_reference(data)
-    if not ref:
-        raise click.UsageError(msg("cli.no_policy").text(lang))
-    base = scenario.parent if not policy_ref else Path.cwd()
-    program = load_policy(resolve(ref, base))
-    statement = evaluate_scenario(program, validate(data, program.levels, program.conditions),
-                                  explain=not no_explain)
-    click.echo(render_json(statement, lang) if fmt == "json" else render_text(statement, lang), nl=False)
+@DEBUG_OPTION
+def eval_command(scenarios, policy_ref, fmt, no_explain, lang):
+    """Evaluate scenario files (YAML or JSON) and print each explained statement.
+
+    Several files print their statements one after another (text), or as one
+    JSON array (--format json).
+    """
+    statements = []
+    for scenario in scenarios:
+        data = load_scenario(scenario)
+        ref = policy_ref or policy_reference(data)
+        if not ref:
+            raise click.UsageError(msg("cli.no_policy").text(lang))
+        base = scenario.parent if not policy_ref else Path.cwd()
+        program = load_policy(resolve(ref, base))
+        statements.append(evaluate_scenario(program, validate(data, program.levels, program.conditions),
+                                            explain=not no_explain))
+    if fmt == "json":
+        texts = [render_json(s, lang) for s in statements]
+        click.echo(texts[0] if len(texts) == 1 else "[\n" + ",\n".join(t.rstrip("\n") for t in texts) + "\n]\n",
+                   nl=False)
+    else:
+        click.echo("\n".join(render_text(s, lang) for s in statements), nl=False)
 
 
 @main.command("compare")
@@ -98,6 +121,7 @@ def eval_command(scenario, policy_ref, fmt, no_explain, lang):
               help="What-if: change a param, let or cap of the first policy (repeatable); it is shown beside "
                    "its baseline.")
 @LANG_OPTION
+@DEBUG_OPTION
 def compare_command(scenario, refs, fmt, no_explain, overrides, lang):
     """Evaluate one scenario file under several policies, side by side."""
     from .compare import compare
@@ -134,6 +158,7 @@ def compare_command(scenario, refs, fmt, no_explain, overrides, lang):
 @click.argument("policies", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @LANG_OPTION
+@DEBUG_OPTION
 def check_command(policies, fmt, lang):
     """Check policies (ids or paths); exit 1 if any has an error."""
     import json
@@ -171,6 +196,7 @@ def check_command(policies, fmt, lang):
 @click.option("--examples", default=300, show_default=True, help="How many scenarios to generate.")
 @click.option("--seed", type=int, default=None, help="Random seed (default: a fixed, repeatable search).")
 @LANG_OPTION
+@DEBUG_OPTION
 def verify_command(policy_ref, examples, seed, lang):
     """Check the invariants on generated scenarios; print a counterexample if one fails."""
     try:
@@ -193,8 +219,18 @@ def verify_command(policy_ref, examples, seed, lang):
     sys.exit(1)
 
 
+def _usable_path(path: Path) -> str:
+    """A path that names the file from the current folder: relative inside it, absolute outside."""
+    path = path.resolve()
+    try:
+        return str(path.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
 @main.command("policies")
 @LANG_OPTION
+@DEBUG_OPTION
 def policies_command(lang):
     """List the policies on the search path (MEDPOLICY_PATH, then the bundled ones)."""
     for name, path in available_policies():
@@ -202,7 +238,7 @@ def policies_command(lang):
             title = load_policy(path).title
         except PolicyError:
             title = word("policies.broken", lang)
-        click.echo(f"{name}\t{title}\t{display_path(path)}")
+        click.echo(f"{name}\t{title}\t{_usable_path(path)}")
 
 
 if __name__ == "__main__":  # pragma: no cover
@@ -224,6 +260,7 @@ if __name__ == "__main__":  # pragma: no cover
 @click.option("--errors", "errors_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Where refused scenarios and rows go (default: OUT's name + .errors.jsonl).")
 @LANG_OPTION
+@DEBUG_OPTION
 def batch_command(input_path, output, policy_ref, workers, no_explain, engine, scheduler, errors_path, lang):
     """Evaluate a population: JSON Lines of scenarios, or a claims table (CSV, Parquet).
 

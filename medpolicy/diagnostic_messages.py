@@ -26,6 +26,9 @@ DIAGNOSTICS: dict[str, dict[str, str]] = {
     "E001.string_not_closed.help": {"en": 'end it with " on the same line', "zh": '请在同一行内用 " 结束它'},
     "E001.character": {"en": "unexpected character {char}", "zh": "此处不能出现字符 {char}"},
     "E001.character.join": {"en": "write '{word}' to join conditions", "zh": "连接两个条件请写 '{word}'"},
+    "E001.character.full_width": {"en": "'{char}' is full-width: write '{ascii}' (half-width, as with the "
+                                        "English input method)",
+                                  "zh": "'{char}' 是全角字符：请写半角的 '{ascii}'（切换到英文输入法）"},
     "E001.end_of_file": {"en": "unexpected end of file", "zh": "文件意外结束"},
     "E001.token": {"en": "unexpected {token}", "zh": "此处不能出现 {token}"},
     "E001.expected": {"en": "expected {expected:tokens}", "zh": "此处应写：{expected:tokens}"},

@@ -30,6 +30,10 @@ ERRORS: dict[str, dict[str, str]] = {
     "scenario.yaml": {"en": "not valid YAML: {problem} (line {line}, column {column})",
                       "zh": "不是有效的 YAML：{problem}（第 {line} 行第 {column} 列）"},
     "scenario.yaml.nowhere": {"en": "not valid YAML: {problem}", "zh": "不是有效的 YAML：{problem}"},
+    "scenario.duplicate_key": {"en": "key '{key}' is given twice (line {line}); the second would replace the first",
+                               "zh": "键 '{key}' 写了两次（第 {line} 行），后一个会覆盖前一个"},
+    "scenario.duplicate_key.json": {"en": "key '{key}' is given twice in one object; the second would replace the first",
+                                    "zh": "同一对象中键 '{key}' 写了两次，后一个会覆盖前一个"},
     "scenario.aliases": {"en": "the YAML uses too many aliases (&/*)", "zh": "YAML 中的别名（&/*）用得太多"},
     # ---- the shape of a scenario
     "scenario.not_mapping": {"en": "a scenario is a mapping with person and claims",
@@ -83,6 +87,7 @@ ERRORS: dict[str, dict[str, str]] = {
     # ---- the HTTP service (medpolicy.service)
     "service.json": {"zh": "第 {line} 行第 {column} 列：{problem}", "en": "line {line}, column {column}: {problem}"},
     "service.json.constant": {"zh": "{name} 不是 JSON 数字", "en": "{name} is not a JSON number"},
+    "service.json.duplicate": {"zh": "同一对象中键 '{key}' 写了两次", "en": "key '{key}' is given twice in one object"},
     "service.json.deep": {"zh": "JSON 嵌套过深", "en": "the JSON is nested too deeply"},
     "service.utf8": {"zh": "请求体不是有效的 UTF-8 编码", "en": "the request body is not valid UTF-8"},
     "service.too_large": {"zh": "请求体超过上限 {limit} 字节", "en": "the request body is over the limit of {limit} bytes"},

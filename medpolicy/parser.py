@@ -95,6 +95,12 @@ def _deepest(tree: lark.Tree):
     return best
 
 
+_FULL_WIDTH = {"￥": "¥", "％": "%", "，": ",", "：": ":", "（": "(", "）": ")", "＝": "=", "＜": "<",
+               "＞": ">", "＋": "+", "－": "-", "＊": "*", "．": ".", "［": "[", "］": "]", "｛": "{", "｝": "}",
+               "“": '"', "”": '"', **{chr(0xFF10 + d): str(d) for d in range(10)}}
+"""Full-width characters a Chinese keyboard types, and the half-width ones the language reads."""
+
+
 def _expected(names):
     """Help listing what the grammar expected (worded by medpolicy.localize), or None."""
     shown = sorted(name for name in names if not name.startswith("_"))
@@ -119,6 +125,10 @@ def _syntax_diagnostic(exc: lark.exceptions.UnexpectedInput, text: str, path: st
         elif ch in "&|":
             message = msg("E001.character", char=repr(ch))
             help_ = msg("E001.character.join", word="and" if ch == "&" else "or")
+        elif ch in _FULL_WIDTH:
+            # What a Chinese keyboard types: say which half-width character the language reads.
+            message = msg("E001.character", char=repr(ch))
+            help_ = msg("E001.character.full_width", char=ch, ascii=_FULL_WIDTH[ch])
         else:
             message, help_ = msg("E001.character", char=repr(ch)), _expected(exc.allowed or ())
     else:

@@ -92,6 +92,25 @@ class _DecimalLoader(yaml.SafeLoader):
                 raise ScenarioError(msg("scenario.aliases"))
         return super().compose_node(parent, index)
 
+    def construct_mapping(self, node, deep=False):
+        # A key given twice would silently replace the first (a second `claims:` drops every claim).
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if isinstance(key, (str, int)) and key in seen:
+                raise ScenarioError(msg("scenario.duplicate_key", key=str(key), line=key_node.start_mark.line + 1))
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
+def _no_duplicate_keys(pairs):
+    found = {}
+    for key, value in pairs:
+        if key in found:
+            raise ScenarioError(msg("scenario.duplicate_key.json", key=key))
+        found[key] = value
+    return found
+
 
 def _decimal_float(loader, node):
     return Decimal(loader.construct_scalar(node).replace("_", ""))
@@ -105,9 +124,11 @@ _DecimalLoader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, nod
 def parse_text(text: str, kind: str) -> object:
     """Parse scenario text; ``kind`` is ``json`` or ``yaml``."""
     if kind == "json":
+        # A byte-order mark is accepted, as YAML accepts it (editors on Windows write one).
+        text = text.removeprefix("\ufeff")
         try:
             return json.loads(text, parse_float=Decimal, parse_int=Decimal,
-                              parse_constant=_reject_constant)
+                              parse_constant=_reject_constant, object_pairs_hook=_no_duplicate_keys)
         except json.JSONDecodeError as exc:
             raise ScenarioError(msg("scenario.json", problem=exc.msg, line=exc.lineno, column=exc.colno)) from None
     try:

@@ -382,3 +382,53 @@ def test_compare_what_if_error_is_one_line_without_traceback(monkeypatch):
                                        "karamay", "--set", "general_outpatient_yer=¥1200", "--lang", "en"])
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert "did you mean 'general_outpatient_year'" in result.output
+
+
+# ------------------------------------------------------------------ rough edges a new user met
+
+def test_debug_is_accepted_after_the_command_too(tmp_path):
+    scenario = write(tmp_path, "bad.yaml", "policy: karamay\nperson: {id: x}\nclaims: [{id: a}]\n")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    after = subprocess.run([sys.executable, "-m", "medpolicy.cli", "eval", str(scenario), "--debug"],
+                           capture_output=True, text=True, env=env)
+    assert after.returncode != 0 and "Traceback" in after.stderr
+
+
+@pytest.mark.parametrize("args", [["-h"], ["eval", "-h"], ["compare", "-h"], ["check", "-h"]])
+def test_dash_h_is_help(args):
+    result = invoke(*args)
+    assert result.exit_code == 0 and result.output.startswith("Usage: ") and "--help" in result.output
+
+
+def test_eval_takes_several_scenarios():
+    a, b = "examples/karamay-pku-case3.yaml", "examples/shanghai-no-card.yaml"
+    text = invoke("eval", a, b, "--no-explain")
+    assert text.exit_code == 0
+    assert text.output == invoke("eval", a, "--no-explain").output + "\n" + invoke("eval", b, "--no-explain").output
+    data = json.loads(invoke("eval", a, b, "--format", "json", "--no-explain").output)
+    assert [d["policy"]["id"] for d in data] == ["karamay", "shanghai"]
+    assert isinstance(json.loads(invoke("eval", a, "--format", "json").output), dict)  # one file: one statement
+
+
+def test_policies_prints_paths_that_exist_from_anywhere(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    lines = invoke("policies").output.splitlines()
+    assert lines and all(Path(line.split("\t")[2]).is_file() for line in lines)
+
+
+@pytest.mark.parametrize("name, text", [
+    ("twice.yaml", "policy: karamay\nperson: {id: a}\nclaims: []\nclaims: [{id: x}]\n"),
+    ("twice.json", '{"policy": "karamay", "person": {"id": "a"}, "claims": [], "claims": []}'),
+    ("nested.json", '{"policy": "karamay", "person": {"id": "a", "id": "b"}, "claims": []}'),
+])
+def test_a_key_given_twice_is_refused(tmp_path, name, text):
+    result = invoke("eval", str(write(tmp_path, name, text)))
+    assert result.exit_code == 2 and "is given twice" in result.stderr
+
+
+def test_a_byte_order_mark_is_accepted_in_json_as_in_yaml(tmp_path):
+    body = '{"policy": "karamay", "person": {"id": "a"}, "claims": []}'
+    for name in ("bom.json", "bom.yaml"):
+        path = tmp_path / name
+        path.write_bytes(b"\xef\xbb\xbf" + body.encode("utf-8"))
+        assert invoke("eval", str(path), "--no-explain").exit_code == 0, name

@@ -35,3 +35,14 @@ def test_examples_use_only_schema_fields_and_values():
             assert set(claim) <= set(CLAIM["properties"]), (path.name, claim)
             assert set(CLAIM["required"]) <= set(claim), (path.name, claim)
             assert claim["care"] in CLAIM["properties"]["care"]["enum"]
+
+
+def test_schema_and_validator_agree_on_a_whole_number_level():
+    import jsonschema
+
+    from medpolicy.scenario import validate
+
+    data = {"person": {"id": "a"}, "claims": [{"id": "c", "date": "2026-03-01", "care": "outpatient", "level": 1,
+                                                "total": 100}]}
+    jsonschema.Draft202012Validator(SCHEMA).validate(data)
+    assert validate(data, {"1": "一级"}, {}).claims[0].level == "1"

@@ -156,9 +156,18 @@ class Service:
         def constant(name: str):
             raise Problem("malformed-json", detail("service.json.constant", lang, name=name))
 
+        def unique(pairs):
+            found = {}
+            for key, value in pairs:
+                if key in found:  # the second would silently replace the first
+                    raise Problem("malformed-json", detail("service.json.duplicate", lang, key=key))
+                found[key] = value
+            return found
+
         try:
             # Numbers stay exact: amounts are Decimal from the first byte, as in scenario files.
-            return json.loads(text, parse_float=Decimal, parse_int=Decimal, parse_constant=constant)
+            return json.loads(text, parse_float=Decimal, parse_int=Decimal, parse_constant=constant,
+                              object_pairs_hook=unique)
         except json.JSONDecodeError as exc:
             raise Problem("malformed-json", detail("service.json", lang, line=exc.lineno, column=exc.colno,
                                                     problem=exc.msg)) from None
