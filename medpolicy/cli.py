@@ -1,4 +1,4 @@
-"""The ``medpolicy`` command: eval, compare, batch, check, verify, policies, serve.
+"""The ``medpolicy`` command: eval, compare, batch, check, verify, policies, show, serve.
 
 User errors (a bad policy, a bad scenario, a missing file) print a clear
 message and exit with 2 (bad input) or 1 (a policy that fails its check);
@@ -217,6 +217,27 @@ def verify_command(policy_ref, examples, seed, lang):
         click.echo(f"  - {problem}", err=True)
     click.echo(yaml.safe_dump(dict({"policy": policy_ref}, **scenario), allow_unicode=True, sort_keys=False))
     sys.exit(1)
+
+
+@main.command("show")
+@click.argument("policy_ref", metavar="POLICY")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@LANG_OPTION
+@DEBUG_OPTION
+def show_command(policy_ref, fmt, lang):
+    """What a policy says: its year, what a scenario may say, named values, benefits by priority."""
+    from .describe import describe
+    from .render_show import render_show
+
+    policy = load_policy(resolve(policy_ref))
+    description = describe(policy)
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps({"id": policy.id, "title": policy.title, "period": [str(policy.start), str(policy.end)],
+                               **description}, ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_show(policy, description, lang), nl=False)
 
 
 def _usable_path(path: Path) -> str:

@@ -432,3 +432,31 @@ def test_a_byte_order_mark_is_accepted_in_json_as_in_yaml(tmp_path):
         path = tmp_path / name
         path.write_bytes(b"\xef\xbb\xbf" + body.encode("utf-8"))
         assert invoke("eval", str(path), "--no-explain").exit_code == 0, name
+
+
+# ------------------------------------------------------------------ show
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_show_matches_golden(monkeypatch, lang):
+    monkeypatch.chdir(ROOT)
+    result = invoke("show", "karamay", "--lang", lang)
+    assert result.exit_code == 0, result.output
+    golden(f"show-karamay.{lang}.txt", result.stdout)
+
+
+@pytest.mark.parametrize("policy_id", ["karamay", "lanzhou", "shanghai"])
+def test_show_lists_what_a_scenario_may_say_and_the_benefits_by_priority(policy_id):
+    import medpolicy
+
+    policy = medpolicy.load_policy(policy_id)
+    text = invoke("show", policy_id, "--lang", "zh").stdout
+    for level, name in policy.levels.items():
+        assert f"{level} {name}" in text
+    for condition, name in policy.conditions.items():
+        assert f"{condition} {name}" in text
+    assert "manual 手工报销" in text and "break 寒暑假" in text
+    positions = [text.index(f"  {b.id} {b.title}  [") for b in policy.benefits]
+    assert positions == sorted(positions)  # highest priority first
+    data = json.loads(invoke("show", policy_id, "--format", "json").stdout)
+    assert data["id"] == policy_id and [b["id"] for b in data["benefits"]] == [b.id for b in policy.benefits]
+    assert data["levels"] == policy.levels

@@ -35,7 +35,7 @@ from ..limits import Limits
 from ..loader import available_policies
 from ..program import CompiledPolicy
 from ..resources import bundled_policies
-from .describe import describe
+from ..describe import describe
 
 log = logging.getLogger("medpolicy.service")
 

@@ -1,22 +1,23 @@
-"""A compiled policy as JSON data: what ``GET /v1/policies/{id}`` shows of it.
+"""A compiled policy as JSON data: what ``medpolicy show`` prints and ``GET /v1/policies/{id}`` returns.
 
 The checked model keeps every declaration with its span and citation; this
 module lists, as far as the model has them, the parameters and named
 values (with their value when it is fixed at load time, and the policy text
 that defines them), the benefits with their ratio, deductible and caps, the
-payers after the basic fund with their bands, and the cited sources.  It is
-built once per loaded policy by the registry, never per request.
+payers after the basic fund with their bands, the settlement paths, and the
+cited sources.  The service builds it once per loaded policy, never per
+request.
 """
 from __future__ import annotations
 
 from typing import Any, Optional
 
-from .. import ast
-from ..compiled_expr import ExpressionCompiler
-from ..program import CompiledPolicy
-from ..render_json import _typed  # the statement's own typed-value shape, so both read alike
-from ..rules.context import source_text
-from ..values import typed
+from . import ast
+from .compiled_expr import ExpressionCompiler
+from .program import CompiledPolicy
+from .render_json import _typed  # the statement's own typed-value shape, so both read alike
+from .rules.context import source_text
+from .values import typed
 
 _KINDS = ("param", "let", "list", "cap")
 
@@ -49,6 +50,13 @@ def describe(policy: CompiledPolicy) -> dict[str, Any]:
                          "when": code(a.when), "ratio": code(a.ratio), "cite": cite(a.cite),
                          "at": a.span.short} for a in model.adjustments],
         "payers": [_payer(p, code, cite) for p in _payer_decls(model)],
+        "settlements": [{
+            "id": s.id, "title": s.title, "at": s.span.short, "when": code(s.when), "when_cite": cite(s.when_cite),
+            "materials": [{"text": m.text, "when": code(m.when), "cite": cite(m.cite)} for m in s.materials],
+            "submit": s.submit, "submit_cite": cite(s.submit_cite),
+            "deadline": code(s.deadline), "deadline_cite": cite(s.deadline_cite),
+            "takes": s.takes, "takes_cite": cite(s.takes_cite),
+        } for s in model.settlements],
     }
 
 

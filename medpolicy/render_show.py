@@ -1,0 +1,97 @@
+"""Render a policy's description (:mod:`medpolicy.describe`) as text: what ``medpolicy show`` prints.
+
+For a policy author or a scenario writer: the policy year, what a scenario
+may say (the levels and conditions the policy declares, and the values the
+contract fixes, with their Chinese names), the named values, the benefits in
+priority order, the payers after the basic fund and the settlement paths.
+Rules are shown as the policy writes them; every other word comes from the
+message catalogue.
+"""
+from __future__ import annotations
+
+from .facts import BUILTIN_ENUMS
+from .messages import value_label, word
+from .program import CompiledPolicy
+
+# The scenario facts whose values the contract fixes, as `show` lists them.
+_FIXED = (("care", "claim.care"), ("location", "claim.location"), ("filing", "claim.filing"),
+          ("settlement", "claim.settlement"), ("absence", "claim.absence"), ("assistance", "person.assistance"))
+
+
+def _members(pairs, lang: str) -> str:
+    sep = "、" if lang == "zh" else ", "
+    return sep.join(f"{key} {name}" if name and name != key else key for key, name in pairs)
+
+
+def render_show(policy: CompiledPolicy, description: dict, lang: str = "zh") -> str:
+    d = description
+    lines = [word("heading", lang, title=policy.title, id=policy.id, start=policy.start, end=policy.end)]
+    start, end = d["collection"]
+    if end:
+        lines.append(word("show.collection", lang, start=start or "…", end=end))
+    lines += ["", word("show.scenario", lang)]
+    lines.append("  " + word("show.levels", lang, members=_members(d["levels"].items(), lang)))
+    if d["conditions"]:
+        lines.append("  " + word("show.conditions", lang, members=_members(d["conditions"].items(), lang)))
+    for kind, fact in _FIXED:
+        pairs = [(v, value_label(kind, v, lang)) for v in BUILTIN_ENUMS[kind]]
+        lines.append("  " + word("show.fixed", lang, fact=fact, name=value_label("fact", fact, lang),
+                                 members=_members(pairs, lang)))
+    if d["parameters"]:
+        lines += ["", word("show.names", lang)]
+        for p in d["parameters"]:
+            value = p["text"] if p["stated"] and p["text"] else word("show.unstated", lang)
+            label = f" {p['label']}" if p["label"] else ""
+            lines.append(f"  {p['name']}{label} = {value}  [{p['kind']}, {p['at']}]")
+    lines += ["", word("show.benefits", lang)]
+    for b in d["benefits"]:
+        lines.append(f"  {b['priority']:>3}  {b['id']} {b['title']}  [{b['at']}]")
+        lines.append("       " + word("show.when", lang, text=b["when"]))
+        if b["excluded"]:
+            lines.append("       " + word("show.excluded", lang, reason=b["excluded"]))
+            continue
+        ded = b["deductible"]
+        if ded is not None:
+            lines.append("       " + (word("show.no_deductible", lang) if ded["mode"] == "none" else
+                                      word("show.deductible", lang, mode=value_label("deductible_mode", ded["mode"], lang),
+                                           text=ded["amount"])))
+        if b["ratio"]:
+            lines.append("       " + word("show.ratio", lang, text=b["ratio"]))
+        for a in b["adjustments"]:
+            lines.append("       " + word("show.adjust", lang, label=a["label"], text=a["points"]))
+        if b["visit_cap"]:
+            lines.append("       " + word("show.visit_cap", lang, text=b["visit_cap"]))
+        for c in b["annual_caps"]:
+            lines.append("       " + word("show.annual_cap", lang, text=c["amount"]))
+    for a in d["adjustments"]:
+        lines.append("  " + word("show.adjustment", lang, label=a["label"], when=a["when"], text=a["ratio"]))
+    for p in d["payers"]:
+        lines += ["", word("show.payer", lang, title=p["title"], text=p["covers"] or "true")]
+        for t in p["tables"]:
+            lines.append("  " + word("show.table", lang, title=t["title"], when=t["when"] or word("show.otherwise", lang)))
+            bands = [f"{b['low']}..{b['high']} {b['rate']}" if b["high"] else f"{b['low']}.. {b['rate']}"
+                     for b in t["bands"]]
+            if t["deductible"]:
+                lines.append("    " + word("show.payer_deductible", lang, text=t["deductible"]))
+            if bands:
+                lines.append("    " + word("show.bands", lang, text="; ".join(bands)))
+            if t["cap"]:
+                lines.append("    " + word("show.annual_cap", lang, text=t["cap"]))
+    if d["settlements"]:
+        lines += ["", word("show.settlements", lang)]
+        for s in d["settlements"]:
+            lines.append(f"  {s['id']} {s['title']}  [{s['at']}]")
+            lines.append("    " + word("show.when", lang, text=s["when"] or "true"))
+            for m in s["materials"]:
+                only = word("show.only_when", lang, text=m["when"]) if m["when"] else ""
+                lines.append(f"    - {m['text']}{only}")
+            if s["submit"]:
+                lines.append("    " + word("submit", lang, to=s["submit"]))
+            if s["deadline"]:
+                lines.append("    " + word("show.deadline", lang, text=s["deadline"]))
+            if s["takes"]:
+                lines.append("    " + word("processing_time", lang, time=s["takes"]))
+    return "\n".join(lines) + "\n"
+
+
+__all__ = ["render_show"]
