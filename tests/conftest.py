@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import os
+import re
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
+import attrs
 import pytest
 
 # Every test parses and checks the policies it loads (and so do the CLI
@@ -18,6 +21,7 @@ from medpolicy.scenario import load_scenario
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 POLICIES = ROOT / "policies"
+SOURCES = ROOT / "docs" / "sources"
 
 
 def D(text: str | int) -> Decimal:
@@ -84,3 +88,64 @@ def lanzhou():
 @pytest.fixture(scope="session")
 def shanghai():
     return medpolicy.load_policy("shanghai")
+
+
+# ------------------------------------------------------------------ citations against their sources
+
+def squeeze(text: str) -> str:
+    """Text without any whitespace (how quotes are compared with their source)."""
+    return re.sub(r"\s+", "", text)
+
+
+def quote_in_source(quote: str, source_file: str) -> bool:
+    """Whether a quote is its source's words: whitespace removed from both, each piece
+    (pieces joined by ……) found in docs/sources/SOURCE_FILE, in order; an empty piece is not."""
+    text = squeeze((SOURCES / source_file).read_text(encoding="utf-8"))
+    at = 0
+    for piece in quote.split("……"):
+        piece = squeeze(piece)
+        found = text.find(piece, at) if piece else -1
+        if found < 0:
+            return False
+        at = found + len(piece)
+    return True
+
+
+def ast_nodes(node):
+    """Every attrs node under ``node`` (a parsed file), depth first."""
+    if attrs.has(type(node)):
+        yield node
+        for field in attrs.fields(type(node)):
+            yield from ast_nodes(getattr(node, field.name))
+    elif isinstance(node, (list, tuple)):
+        for item in node:
+            yield from ast_nodes(item)
+
+
+def cites_and_sources(relative: str) -> tuple[list, dict]:
+    """(cites, {source id: file}) of a policy or module under policies/, as parsed."""
+    from medpolicy.parser import parse
+
+    tree = parse((POLICIES / relative).read_text(encoding="utf-8"), relative)
+    nodes = list(ast_nodes(tree))
+    cites = [n for n in nodes if type(n).__name__ == "Cite"]
+    sources = {n.id: n.file for n in nodes if type(n).__name__ == "Source"}
+    return cites, sources
+
+
+def policy_variant(tmp_path: Path, policy_file: str, old: str, new: str, edited: str | None = None):
+    """``policy_file`` loaded from a copy of the policies folder in which one line of ``edited``
+    (default: the policy itself) is replaced by a READING's alternative.
+
+    The READING comment must name exactly that alternative line (``#   NEW``)."""
+    folder = tmp_path / "policies"
+    shutil.copytree(POLICIES, folder)
+    target = folder / (edited or policy_file)
+    lines = target.read_text(encoding="utf-8").split("\n")
+    assert any(line.strip() == "#   " + new for line in lines), "the READING does not name this alternative"
+    hits = [i for i, line in enumerate(lines) if line.strip() == old]
+    assert len(hits) == 1, hits
+    indent = lines[hits[0]][: len(lines[hits[0]]) - len(lines[hits[0]].lstrip())]
+    lines[hits[0]] = indent + new
+    target.write_text("\n".join(lines), encoding="utf-8")
+    return medpolicy.load_policy(folder / policy_file)

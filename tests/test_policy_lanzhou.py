@@ -20,17 +20,14 @@ care left to the school. Their tests apply the alternative each READING names
 """
 from __future__ import annotations
 
-import re
-import shutil
 
-import attrs
 
 import medpolicy
-from medpolicy.parser import parse
 from medpolicy.scenario import load_scenario
 
-from conftest import EXAMPLES, POLICIES, ROOT, cited, say, D, amounts, by_id, run, run_example, steps_of
+from conftest import EXAMPLES, cited, say, D, amounts, by_id, run, run_example, steps_of
 from conftest import make_claim as lz_claim
+from conftest import cites_and_sources, policy_variant, quote_in_source
 
 
 # ------------------------------------------------------------------ examples
@@ -350,39 +347,12 @@ def test_cites_on_deductible_ratio_and_band_steps():
 
 # ------------------------------------------------------- citations and readings
 
-def _nodes(node):
-    """Every attrs node under `node` (an ast.File), depth first."""
-    if attrs.has(type(node)):
-        yield node
-        for field in attrs.fields(type(node)):
-            yield from _nodes(getattr(node, field.name))
-    elif isinstance(node, (list, tuple)):
-        for item in node:
-            yield from _nodes(item)
-
-
-def quote_found(quote, source_file):
-    """The quote's pieces (joined by ……), whitespace removed, appear in order in the source file."""
-    text = re.sub(r"\s+", "", (ROOT / "docs" / "sources" / source_file).read_text(encoding="utf-8"))
-    at = 0
-    for piece in quote.split("……"):
-        piece = re.sub(r"\s+", "", piece)
-        found = text.find(piece, at)
-        if found < 0:
-            return False
-        at = found + len(piece)
-    return True
-
-
 def test_every_quote_is_in_its_source():
-    tree = parse((POLICIES / "lanzhou.mpol").read_text(encoding="utf-8"), "lanzhou.mpol")
-    nodes = list(_nodes(tree))
-    sources = {n.id: n.file for n in nodes if type(n).__name__ == "Source"}
-    cites = [n for n in nodes if type(n).__name__ == "Cite"]
+    cites, sources = cites_and_sources("lanzhou.mpol")
     assert sources == {"letter": "lanzhou-student-letter-2025.txt"} and len(cites) >= 15
     for cite in cites:
         assert cite.source == "letter"
-        assert cite.quote and quote_found(cite.quote, sources["letter"]), cite.quote
+        assert cite.quote and quote_in_source(cite.quote, sources["letter"]), cite.quote
 
 
 def test_deductible_cite_quotes_both_sentences():
@@ -394,20 +364,8 @@ def test_deductible_cite_quotes_both_sentences():
 
 
 def variant(tmp_path, old, new):
-    """lanzhou.mpol, in a copy of the policies folder, with one line replaced by a READING's alternative.
-
-    The READING comment must name exactly that alternative line."""
-    folder = tmp_path / "policies"
-    shutil.copytree(POLICIES, folder)
-    target = folder / "lanzhou.mpol"
-    lines = target.read_text(encoding="utf-8").split("\n")
-    assert any(line.strip() == "#   " + new for line in lines), "the READING does not name this alternative"
-    hits = [i for i, line in enumerate(lines) if line.strip() == old]
-    assert len(hits) == 1, hits
-    indent = lines[hits[0]][: len(lines[hits[0]]) - len(lines[hits[0]].lstrip())]
-    lines[hits[0]] = indent + new
-    target.write_text("\n".join(lines), encoding="utf-8")
-    return medpolicy.load_policy(target)
+    """lanzhou.mpol with one line replaced by a READING's alternative (see conftest.policy_variant)."""
+    return policy_variant(tmp_path, "lanzhou.mpol", old, new)
 
 
 def evaluate(policy, example):

@@ -24,17 +24,15 @@ copy of the policies folder and check the figures under both readings.
 """
 from __future__ import annotations
 
-import re
-import shutil
 
-import attrs
 
 import medpolicy
 from medpolicy.parser import parse
 from medpolicy.scenario import load_scenario
 
-from conftest import EXAMPLES, POLICIES, ROOT, cited, say, D, amounts, by_id, run, run_example, steps_of
+from conftest import EXAMPLES, POLICIES, cited, say, D, amounts, by_id, run, run_example, steps_of
 from conftest import make_claim as sh_claim
+from conftest import ast_nodes, cites_and_sources, policy_variant, quote_in_source
 
 NO_CAP = "the document states no amount, so no cap applies"
 
@@ -445,39 +443,6 @@ def test_premium_leaves_the_claims_alone():
 
 # ------------------------------------------------------- citations and readings
 
-def _nodes(node):
-    """Every attrs node under `node` (an ast.File), depth first."""
-    if attrs.has(type(node)):
-        yield node
-        for field in attrs.fields(type(node)):
-            yield from _nodes(getattr(node, field.name))
-    elif isinstance(node, (list, tuple)):
-        for item in node:
-            yield from _nodes(item)
-
-
-def cites_and_sources(relative):
-    """(cites, {source id: file}) of a policy or module under policies/."""
-    tree = parse((POLICIES / relative).read_text(encoding="utf-8"), relative)
-    nodes = list(_nodes(tree))
-    cites = [n for n in nodes if type(n).__name__ == "Cite"]
-    sources = {n.id: n.file for n in nodes if type(n).__name__ == "Source"}
-    return cites, sources
-
-
-def quote_found(quote, source_file):
-    """The quote's pieces (joined by ……), whitespace removed, appear in order in the source file."""
-    text = re.sub(r"\s+", "", (ROOT / "docs" / "sources" / source_file).read_text(encoding="utf-8"))
-    at = 0
-    for piece in quote.split("……"):
-        piece = re.sub(r"\s+", "", piece)
-        found = text.find(piece, at)
-        if found < 0:
-            return False
-        at = found + len(piece)
-    return True
-
-
 def test_every_quote_is_in_its_source():
     for relative in ("shanghai.mpol", "shared/national_waiting_period.mpol"):
         cites, sources = cites_and_sources(relative)
@@ -487,7 +452,7 @@ def test_every_quote_is_in_its_source():
             if sources[cite.source] is None:
                 assert cite.quote is None, (relative, cite)  # the text is not shipped: nothing to quote
             else:
-                assert cite.quote and quote_found(cite.quote, sources[cite.source]), (relative, cite.quote)
+                assert cite.quote and quote_in_source(cite.quote, sources[cite.source]), (relative, cite.quote)
 
 
 def test_the_national_module_cites_the_national_rule():
@@ -503,7 +468,7 @@ def test_the_national_module_cites_the_national_rule():
 def test_the_collection_period_cites_nothing_it_does_not_state():
     # 问题 10's 2024-12-20 is the family-fund deadline, not the collection period: no citation on it.
     tree = parse((POLICIES / "shanghai.mpol").read_text(encoding="utf-8"), "shanghai.mpol")
-    header = next(n for n in _nodes(tree) if hasattr(n, "collection_cite"))
+    header = next(n for n in ast_nodes(tree) if hasattr(n, "collection_cite"))
     assert header.collection_cite is None
 
 
@@ -519,20 +484,8 @@ def test_ratio_citations_quote_the_whole_sentence():
 
 
 def variant(tmp_path, relative, old, new):
-    """A copy of the policies folder with one line of `relative` replaced: a READING's alternative.
-
-    The READING comment must name exactly that alternative line."""
-    folder = tmp_path / "policies"
-    shutil.copytree(POLICIES, folder)
-    target = folder / relative
-    lines = target.read_text(encoding="utf-8").split("\n")
-    assert any(line.strip() == "#   " + new for line in lines), "the READING does not name this alternative"
-    hits = [i for i, line in enumerate(lines) if line.strip() == old]
-    assert len(hits) == 1, hits
-    indent = lines[hits[0]][: len(lines[hits[0]]) - len(lines[hits[0]].lstrip())]
-    lines[hits[0]] = indent + new
-    target.write_text("\n".join(lines), encoding="utf-8")
-    return medpolicy.load_policy(folder / "shanghai.mpol")
+    """shanghai.mpol with one line of `relative` replaced by a READING's alternative (see conftest.policy_variant)."""
+    return policy_variant(tmp_path, "shanghai.mpol", old, new, edited=relative)
 
 
 def evaluate(policy, example=None, person=None, claims=()):
