@@ -239,13 +239,12 @@ def _person(raw, conditions) -> Person:
         assistance=_member(raw.get("assistance", "none"), BUILTIN_ENUMS["assistance"], at + "assistance",
                            "assistance"),
         continuous_years=_count(raw.get("continuous_years", 1), at + "continuous_years", minimum=1),
-        enrolled_on=_date(raw["enrolled_on"], at + "enrolled_on") if raw.get("enrolled_on") is not None else None,
+        enrolled_on=_optional_date(raw.get("enrolled_on"), at + "enrolled_on"),
         gap_years=_count(raw.get("gap_years", 0), at + "gap_years"),
         back_paid_years=_count(raw.get("back_paid_years", 0), at + "back_paid_years"),
         certified=tuple(certified),
         long_term_care=_bool(raw.get("long_term_care", False), at + "long_term_care"),
-        graduates_on=_date(raw["graduates_on"], at + "graduates_on") if raw.get("graduates_on") is not None
-        else None,
+        graduates_on=_optional_date(raw.get("graduates_on"), at + "graduates_on"),
     )
 
 

@@ -14,22 +14,14 @@ import re
 import pytest
 
 import medpolicy
-from conftest import D, ROOT, by_id, cited, run, run_example, steps_of
-
-SOURCES = ROOT / "docs" / "sources"
-GUIDANCE = ("settlement", "material", "submit", "deadline", "processing_time", "settlement_unstated")
-
+from conftest import D, ROOT, SOURCES, by_id, cited, run, run_example, squeeze, steps_of
 
 def guidance(claim) -> list:
-    return [e for e in claim.events if e.kind in GUIDANCE]
+    return list(claim.guidance)
 
 
 def materials(claim) -> list[str]:
     return [e.data["text"] for e in steps_of(claim, "material")]
-
-
-def _flat(text: str) -> str:
-    return re.sub(r"\s+", "", text)
 
 
 @pytest.mark.parametrize("policy_id", ["karamay", "lanzhou", "shanghai"])
@@ -45,7 +37,7 @@ def test_every_settlement_citation_is_a_sentence_of_its_source(policy_id):
     for cite in cites:
         source = model.sources[(cite.span.file, cite.source)]
         document = (SOURCES / source.file).read_text(encoding="utf-8")
-        assert cite.quote and _flat(cite.quote) in _flat(document), (policy_id, cite.section, cite.quote)
+        assert cite.quote and squeeze(cite.quote) in squeeze(document), (policy_id, cite.section, cite.quote)
 
 
 # ------------------------------------------------------------------ Karamay

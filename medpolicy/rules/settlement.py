@@ -104,25 +104,29 @@ class SettlementGuide:
     def late(self, fr: Frame, explain: bool) -> Optional[tuple[Event, ...]]:
         """For a claim settled by hand with ``submitted_on``: the events saying it came after its
         path's deadline, or None when it did not (or no path, or no deadline, applies)."""
-        submitted = fr.claim.submitted_on
-        for path in self.paths:
-            if path.takes_claim(fr):
-                if path.deadline is None:
-                    return None
-                deadline = path.deadline.fn(fr)
-                if submitted <= deadline:
-                    return None
-                return (Event("late", {"submitted_on": submitted, "deadline": deadline, "title": path.title}, ZERO,
-                              f"settlement.{path.id}", path.source, path.deadline_cite),) if explain else ()
-        return None
+        path = self.path_for(fr)
+        if path is None or path.deadline is None:
+            return None
+        submitted, deadline = fr.claim.submitted_on, path.deadline.fn(fr)
+        if submitted <= deadline:
+            return None
+        return (Event("late", {"submitted_on": submitted, "deadline": deadline, "title": path.title}, ZERO,
+                      f"settlement.{path.id}", path.source, path.deadline_cite),) if explain else ()
 
     def events(self, fr: Frame) -> list[Event]:
         """What the student must do for a claim settled by hand (explaining only)."""
+        path = self.path_for(fr)
+        if path is None:
+            return [Event("settlement_unstated", {}, None, "settlement")]
+        return path.events(fr)
+
+    def path_for(self, fr: Frame) -> Optional[SettlementPath]:
+        """The first path, in declaration order, whose ``when`` holds for the claim in ``fr``."""
         for path in self.paths:
             if path.takes_claim(fr):
-                return path.events(fr)
-            fr.take()
-        return [Event("settlement_unstated", {}, None, "settlement")]
+                return path
+            fr.take()  # what a path that did not apply traced explains nothing
+        return None
 
 
 def check_settlement(ck: Checker, decl: ast.Settlement, file: str) -> None:

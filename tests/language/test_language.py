@@ -39,7 +39,6 @@ CONSTRUCTS = (
 TOP_KEYS = {"policy", "modules", "scenario", "expect", "diagnostics", "warnings", "xfail"}
 EXPECT_KEYS = {"claims", "totals", "premium", "settlement"}
 SETTLEMENT_KEYS = {"path", "materials", "submit", "deadline", "takes"}
-_GUIDANCE = {"settlement", "material", "submit", "deadline", "processing_time", "settlement_unstated"}
 CLAIM_FIELDS = ("status", "benefit", "basic_fund", "critical_illness", "patient")
 TOTAL_FIELDS = ("basic_fund", "critical_illness", "patient")
 MONEY_FIELDS = {"basic_fund", "critical_illness", "patient"}
@@ -156,7 +155,7 @@ def _compare(name: str, statement, expect: dict) -> list[str]:
 
 def _guidance(claim) -> dict | None:
     """What the statement tells the student to do for a claim settled by hand, in the case files' shape."""
-    events = [e for e in claim.events if e.kind in _GUIDANCE]
+    events = claim.guidance
     if not events:
         return None
     got: dict = {"path": None, "materials": [], "submit": None, "deadline": None, "takes": None}
