@@ -240,6 +240,36 @@ def show_command(policy_ref, fmt, lang):
         click.echo(render_show(policy, description, lang), nl=False)
 
 
+@main.command("test")
+@click.argument("paths", metavar="[PATH]...", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--policy", "policy_ref", help="Run every case against this policy id or .mpol path instead "
+                                             "(try a draft against the published version's tests).")
+@click.option("--update", is_flag=True, help="Write the figures the policy now gives into the test files "
+                                             "(only the figures change; comments stay).")
+@click.option("--coverage", "show_coverage", is_flag=True, help="List the rules of each policy no case exercised.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@LANG_OPTION
+@DEBUG_OPTION
+def test_command(paths, policy_ref, update, show_coverage, fmt, lang):
+    """Run policy tests: *.test.yaml files and scenario files with an `expect` block.
+
+    PATHs are files or folders (searched recursively; default: the current folder).
+    Exit 1 if a case fails.
+    """
+    from . import policytests
+    from .render_policytests import render_report, render_report_json
+
+    report = policytests.run(list(paths) or [Path.cwd()], policy_ref)
+    if update:
+        for path, count in policytests.update(report).items():
+            click.echo(word("test.updated", lang, path=display_path(path), count=count), err=True)
+        report = policytests.run(list(paths) or [Path.cwd()], policy_ref)
+    found = policytests.coverage(report.results) if show_coverage else None
+    render = render_report_json if fmt == "json" else render_report
+    click.echo(render(report, lang, found), nl=False)
+    sys.exit(0 if report.ok else 1)
+
+
 def _usable_path(path: Path) -> str:
     """A path that names the file from the current folder: relative inside it, absolute outside."""
     path = path.resolve()

@@ -15,7 +15,7 @@ from typing import Optional
 
 from .compare import Comparison, Outcome
 from .messages import describe, describe_cite, payer_title, word
-from .render_text import _event_lines, _table
+from .render_text import event_lines, _table
 from .values import format_money
 
 
@@ -99,7 +99,7 @@ def _guidance_lines(comparison: Comparison, lang: str, style) -> list[str]:
         for c in claims:
             lines.append("    " + word("compare.guidance.claim", lang, id=c.id, date=c.date))
             for event in c.guidance:
-                lines += _event_lines(event, lang, o.statement.policy.labels, "      ")
+                lines += event_lines(event, lang, o.statement.policy.labels, "      ")
     return lines
 
 

@@ -30,7 +30,7 @@ def _table(header: list[str], rows: list[list[str]], numeric: set[int]) -> list[
     return out
 
 
-def _event_lines(event: Event, lang: str, labels: dict, indent: str = "    ") -> list[str]:
+def event_lines(event: Event, lang: str, labels: dict, indent: str = "    ") -> list[str]:
     amount = f" [{format_money(event.amount)}]" if event.amount is not None else ""
     lines = [f"{indent}- {describe(event, lang, labels)}{amount}"]
     refs = []
@@ -78,15 +78,15 @@ def render_text(statement: Statement, lang: str = "zh") -> str:
     lines.append("")
     lines.append(word("section.notes", lang))
     for event in statement.notes:
-        lines += _event_lines(event, lang, labels, "  ")
+        lines += event_lines(event, lang, labels, "  ")
     for c in statement.claims:
         lines.append("")
         what = c.benefit_title or value_label("status", c.status, lang)
         lines.append(word("section.claim", lang, id=c.id, date=c.date, what=what))
         for event in c.events:
-            lines += _event_lines(event, lang, labels)
+            lines += event_lines(event, lang, labels)
     lines.append("")
     lines.append(word("section.premium", lang))
     for event in statement.premium.events:
-        lines += _event_lines(event, lang, labels, "  ")
+        lines += event_lines(event, lang, labels, "  ")
     return "\n".join(lines) + "\n"

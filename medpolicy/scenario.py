@@ -76,7 +76,8 @@ class Scenario:
 
 PERSON_KEYS = tuple(PERSON_FIELDS)
 CLAIM_KEYS = SCENARIO_CLAIM_FIELDS
-TOP_KEYS = ("policy", "person", "claims")
+TOP_KEYS = ("policy", "person", "claims", "expect")
+"""``expect`` holds the figures a scenario should give (read by ``medpolicy test``; ignored here)."""
 
 
 class _DecimalLoader(yaml.SafeLoader):
@@ -131,8 +132,16 @@ def parse_text(text: str, kind: str) -> object:
                               parse_constant=_reject_constant, object_pairs_hook=_no_duplicate_keys)
         except json.JSONDecodeError as exc:
             raise ScenarioError(msg("scenario.json", problem=exc.msg, line=exc.lineno, column=exc.colno)) from None
+    return parse_yaml_document(text)[0]
+
+
+def parse_yaml_document(text: str) -> tuple[object, Optional[yaml.Node]]:
+    """Scenario YAML read as :func:`parse_text` reads it, with the node tree it was built from
+    (whose marks say where each value is written: policy tests rewrite expected figures in place)."""
+    loader = _DecimalLoader(text)
     try:
-        return yaml.load(text, Loader=_DecimalLoader)  # noqa: S506 - a SafeLoader subclass
+        node = loader.get_single_node()
+        return (loader.construct_document(node) if node is not None else None), node
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         # PyYAML words the problem itself, in English.
@@ -143,6 +152,8 @@ def parse_text(text: str, kind: str) -> object:
         raise ScenarioError(msg("scenario.yaml.nowhere", problem=problem)) from None
     except (ValueError, OverflowError, InvalidOperation) as exc:
         raise ScenarioError(msg("scenario.yaml.nowhere", problem=str(exc))) from None
+    finally:
+        loader.dispose()
 
 
 def _reject_constant(name):

@@ -22,6 +22,18 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 POLICIES = ROOT / "policies"
 SOURCES = ROOT / "docs" / "sources"
+UPDATE_GOLDEN = os.environ.get("MEDPOLICY_UPDATE_GOLDEN") == "1"
+"""Golden files are rewritten, not compared, when MEDPOLICY_UPDATE_GOLDEN=1."""
+
+
+def golden_file(path: Path, text: str) -> None:
+    """Compare ``text`` with the golden file ``path`` (or write it, under MEDPOLICY_UPDATE_GOLDEN=1)."""
+    if UPDATE_GOLDEN:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return
+    assert path.exists(), f"missing golden file {path}; run with MEDPOLICY_UPDATE_GOLDEN=1"
+    assert text == path.read_text(encoding="utf-8")
 
 
 def D(text: str | int) -> Decimal:

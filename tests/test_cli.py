@@ -13,10 +13,9 @@ from click.testing import CliRunner
 
 from medpolicy.cli import main
 
-from conftest import ROOT
+from conftest import ROOT, golden_file
 
 GOLDEN = ROOT / "tests" / "golden" / "cli"
-UPDATE = os.environ.get("MEDPOLICY_UPDATE_GOLDEN") == "1"
 
 
 @pytest.fixture(autouse=True)
@@ -38,13 +37,7 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 
 
 def golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if UPDATE:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        return
-    assert path.exists(), f"missing golden file {path}; run with MEDPOLICY_UPDATE_GOLDEN=1"
-    assert text == path.read_text(encoding="utf-8")
+    golden_file(GOLDEN / name, text)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

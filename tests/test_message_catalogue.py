@@ -27,7 +27,7 @@ SOURCE = ROOT / "medpolicy"
 CATALOGUE_MODULES = {"diagnostic_messages.py", "error_messages.py"}
 # An id is a string of dotted words in one of these namespaces (a fact such as
 # "claim.level" or "policy.start" is not).
-ID = re.compile(r"[EW]\d{3}(?:\.[a-z0-9_]+)*|(?:help|scenario|load|eval|cli|render|error|compare|service|batch|whatif)(?:\.[a-z0-9_]+)+")
+ID = re.compile(r"[EW]\d{3}(?:\.[a-z0-9_]+)*|(?:help|scenario|load|eval|cli|render|error|compare|service|batch|whatif|ptest)(?:\.[a-z0-9_]+)+")
 VOCABULARIES = {name: table for module in (diagnostic_messages, error_messages)
                 for name, table in vars(module).items() if name.isupper() and isinstance(table, dict)}
 CJK = re.compile(r"[\u4e00-\u9fff]")

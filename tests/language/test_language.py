@@ -22,6 +22,7 @@ import pytest
 import yaml
 
 import medpolicy
+from medpolicy.policytests.expectations import guidance
 
 HERE = Path(__file__).resolve().parent
 
@@ -153,31 +154,11 @@ def _compare(name: str, statement, expect: dict) -> list[str]:
     return problems
 
 
-def _guidance(claim) -> dict | None:
-    """What the statement tells the student to do for a claim settled by hand, in the case files' shape."""
-    events = claim.guidance
-    if not events:
-        return None
-    got: dict = {"path": None, "materials": [], "submit": None, "deadline": None, "takes": None}
-    for e in events:
-        if e.kind == "settlement":
-            got["path"] = e.data["path"]
-        elif e.kind == "material":
-            got["materials"].append(e.data["text"])
-        elif e.kind == "submit":
-            got["submit"] = e.data["to"]
-        elif e.kind == "deadline":
-            got["deadline"] = e.data["deadline"].isoformat()
-        elif e.kind == "processing_time":
-            got["takes"] = e.data["time"]
-    return got
-
-
 def _compare_settlement(name: str, statement, expect: dict) -> list[str]:
     """Claims listed get exactly that guidance (``path: null``: the policy states none); others get none."""
     problems = []
     for claim in statement.claims:
-        got, want = _guidance(claim), expect.get(claim.id)
+        got, want = guidance(claim), expect.get(claim.id)
         if want is not None:
             want = {"path": None, "materials": [], "submit": None, "deadline": None, "takes": None, **want}
         if got != want:

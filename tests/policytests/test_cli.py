@@ -1,0 +1,85 @@
+"""`medpolicy test`: the report (golden, both languages), exit codes, JSON, --update and --policy."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from medpolicy.cli import main
+
+from conftest import ROOT, golden_file
+
+FIXTURES = ROOT / "tests" / "policytests" / "fixtures"
+GOLDEN = ROOT / "tests" / "golden" / "cli"
+
+
+def invoke(*args):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_failing_run_matches_golden_and_exits_1(monkeypatch, lang):
+    monkeypatch.chdir(ROOT)
+    result = invoke("test", "tests/policytests/fixtures", "--coverage", "--lang", lang)
+    assert result.exit_code == 1
+    golden_file(GOLDEN / f"test-fixtures.{lang}.txt", result.stdout)
+
+
+def test_a_passing_run_exits_0_with_its_summary(folder, monkeypatch):
+    monkeypatch.chdir(folder)
+    result = invoke("test", "--lang", "en")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == ["t.test.yaml: 1 passed", "1 passed, 0 failed"]
+
+
+def test_json_report(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    result = invoke("test", "tests/policytests/fixtures", "--format", "json", "--coverage", "--lang", "en")
+    data = json.loads(result.stdout)
+    assert (data["passed"], data["failed"]) == (1, 2)
+    failed = next(c for c in data["cases"] if c["status"] == "failed")
+    assert failed["mismatches"] == [{"path": ["claims", "c", "basic_fund"], "line": 22, "expected": "850.00",
+                                     "actual": "800.00",
+                                     "rules": [f"tests/policytests/fixtures/t.mpol:{line}" for line in (9, 10, 11, 11, 12)]}]
+    error = next(c for c in data["cases"] if c["status"] == "error")
+    assert "'z'" in error["error"]
+    assert data["coverage"]["tests/policytests/fixtures/t.mpol"]["not_exercised"] == []
+
+
+def test_update_then_the_run_passes(tmp_path, monkeypatch):
+    for name in ("t.mpol", "t.test.yaml"):
+        shutil.copy(FIXTURES / name, tmp_path / name)
+    path = tmp_path / "t.test.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("        z: {patient: 0}\n", "        {}\n"),
+                    encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = invoke("test", "--update", "--lang", "en")
+    assert "t.test.yaml: 1 figure(s) updated" in result.stderr
+    assert result.exit_code == 0, result.output
+    assert "c: {deductible: 200.00, basic_fund: 800.00}" in path.read_text(encoding="utf-8")
+    assert "# (1200 − 200) × 80% = 800.00" in path.read_text(encoding="utf-8")
+
+
+def test_policy_option_runs_a_draft(folder, monkeypatch):
+    draft = folder / "draft.mpol"
+    draft.write_text((folder / "t.mpol").read_text(encoding="utf-8").replace("ratio 50%", "ratio 60%"),
+                     encoding="utf-8")
+    monkeypatch.chdir(folder)
+    result = invoke("test", "t.test.yaml", "--policy", "draft.mpol", "--lang", "en")
+    assert result.exit_code == 1
+    # 100 × 60% = 60.00
+    assert "expect.claims.b.basic_fund (line 13): expected 50.00, got 60.00" in result.stdout
+
+
+def test_no_test_files_and_unreadable_paths(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = invoke("test", "--lang", "en")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == ["no test files found (*.test.yaml, or scenario files with `expect`)",
+                                          "0 passed, 0 failed"]
+    result = invoke("test", "missing.test.yaml", "--lang", "en")
+    assert result.exit_code == 1 and "cannot read the test file" in result.stdout
