@@ -138,8 +138,9 @@ def parse_text(text: str, kind: str) -> object:
 def parse_yaml_document(text: str) -> tuple[object, Optional[yaml.Node]]:
     """Scenario YAML read as :func:`parse_text` reads it, with the node tree it was built from
     (whose marks say where each value is written: policy tests rewrite expected figures in place)."""
-    loader = _DecimalLoader(text)
+    loader = None
     try:
+        loader = _DecimalLoader(text)  # reads the text at once: a non-printable character is refused here
         node = loader.get_single_node()
         return (loader.construct_document(node) if node is not None else None), node
     except yaml.YAMLError as exc:
@@ -153,7 +154,8 @@ def parse_yaml_document(text: str) -> tuple[object, Optional[yaml.Node]]:
     except (ValueError, OverflowError, InvalidOperation) as exc:
         raise ScenarioError(msg("scenario.yaml.nowhere", problem=str(exc))) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def _reject_constant(name):

@@ -164,10 +164,11 @@ def _case(path: Path, name: str, raw: dict, node: yaml.Node, policy, person) -> 
         if key == "totals":
             expected += _figures(path, ("totals",), section, section_node)
             continue
-        for key_node, fields_node in _pairs(section_node):
+        # The mapping keeps the written order (keys given twice are refused), so it pairs with its nodes;
+        # the id is the text written, even where YAML reads it as something else (`on`, `1`).
+        for fields, (key_node, fields_node) in zip(section.values(), section_node.value):
             claim_id = key_node.value
             claim_places[claim_id] = _place(key_node)
-            fields = section[_key(section, claim_id)]
             if not isinstance(fields, dict):
                 raise PolicyTestError(msg("ptest.section", path=str(path), line=fields_node.start_mark.line + 1,
                                           key=f"expect.claims.{claim_id}"))
@@ -188,10 +189,6 @@ def _case(path: Path, name: str, raw: dict, node: yaml.Node, policy, person) -> 
     return TestCase(path, name, line, None if policy is None else str(policy), scenario, tuple(expected),
                     {str(k): v for k, v in settlement.items()}, places, claim_places)
 
-
-def _key(mapping: dict, text: str):
-    """The key of ``mapping`` written as ``text`` (an id YAML read as a number is still found)."""
-    return next(k for k in mapping if str(k) == text)
 
 
 def _figures(path: Path, prefix: tuple[str, ...], fields: dict, node: yaml.Node) -> list[Expected]:
