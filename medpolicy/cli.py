@@ -16,7 +16,7 @@ import click
 
 from . import load_policy, render_json, render_text
 from .diagnostics import render_all
-from .errors import MedpolicyError, PolicyError
+from .errors import MedpolicyError, PolicyError, PolicyNotFound
 from .evaluator import evaluate_scenario
 from .loader import available_policies, display_path, load, resolve
 from .localize import msg, say
@@ -189,6 +189,52 @@ def check_command(policies, fmt, lang):
     if fmt == "json":
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
     sys.exit(1 if failed else 0)
+
+
+@main.command("fmt")
+@click.argument("files", metavar="FILE...", nargs=-1, required=True)
+@click.option("--check", "check_only", is_flag=True,
+              help="Write nothing: list the files that would change; exit 1 if any would.")
+@LANG_OPTION
+@DEBUG_OPTION
+def fmt_command(files, check_only, lang):
+    """Rewrite .mpol files in the canonical layout, in place (comments kept, meaning unchanged).
+
+    `-` reads standard input and writes the result to standard output.  A file
+    with a syntax error is left as it is (exit 1).
+    """
+    from .formatter import format_source
+    from .limits import DEFAULT_LIMITS
+    from .loader import read_text
+
+    failed = changed = False
+    # Where the formatted text goes to standard output, the list of files goes beside it, to standard error.
+    to_stderr = "-" in files and not check_only
+    for name in files:
+        path = None if name == "-" else Path(name)
+        if path is not None and not path.is_file():
+            raise PolicyNotFound(msg("load.file_not_found", ref=name))
+        shown = "<stdin>" if path is None else display_path(path)
+        try:
+            text = sys.stdin.read() if path is None else read_text(path, shown, DEFAULT_LIMITS)
+            formatted = format_source(text, shown)
+        except PolicyError as err:
+            failed = True
+            click.echo(render_all(err.diagnostics, err.sources, lang), err=True)
+            click.echo(word("check.problems", lang, path=shown, count=len(err.diagnostics)), err=True)
+            continue
+        if path is None and not check_only:
+            click.echo(formatted, nl=False)
+            continue
+        if formatted == text:
+            continue
+        changed = True
+        if check_only:
+            click.echo(word("fmt.would_change", lang, path=shown))
+        else:
+            path.write_text(formatted, encoding="utf-8")
+            click.echo(word("fmt.reformatted", lang, path=shown), err=to_stderr)
+    sys.exit(1 if failed or (check_only and changed) else 0)
 
 
 @main.command("verify")

@@ -279,6 +279,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                         "determinism, order, monotonicity, reasons for unpaid claims)"},
     "verify.failed": {"zh": "{path}：发现反例", "en": "{path}: counterexample found"},
     "policies.broken": {"zh": "（检查未通过）", "en": "(does not check)"},
+    "fmt.reformatted": {"zh": "{path}：已按规范格式重排", "en": "{path}: reformatted"},
+    "fmt.would_change": {"zh": "{path}：格式不规范，需要重排", "en": "{path}: would be reformatted"},
 }
 
 # Display names of the members the scenario contract fixes, and of facts.
