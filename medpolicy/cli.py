@@ -338,6 +338,32 @@ def policies_command(lang):
         click.echo(f"{name}\t{title}\t{_usable_path(path)}")
 
 
+@main.command("diff")
+@click.argument("refs", metavar="A B", nargs=-1, required=True)
+@click.option("--scenarios", multiple=True, metavar="DIR|FILE...", type=click.Path(exists=True, path_type=Path),
+              help="Evaluate these scenarios (a folder: its YAML and JSON files) under A and under B and list the "
+                   "claims whose outcome changes.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--exit-code", is_flag=True, help="Exit 1 when the policies differ (default: 0 for any diff).")
+@LANG_OPTION
+@DEBUG_OPTION
+def diff_command(refs, scenarios, fmt, exit_code, lang):
+    """What changed from policy A to policy B (ids or .mpol paths), clause by clause, and what it changes."""
+    from .policy_diff import diff_policies, diff_scenarios, scenario_files
+    from .render_diff import render_diff_json, render_diff_text
+
+    # `--scenarios a.yaml b.yaml`: click gives an option one value; the files after it come as arguments.
+    if len(refs) < 2 or (len(refs) > 2 and not scenarios):
+        raise click.UsageError(word("diff.usage", lang))
+    extra = [Path(p) for p in refs[2:]]
+    a, b = (load_policy(resolve(ref, Path.cwd())) for ref in refs[:2])
+    diff = diff_policies(a, b)
+    report = diff_scenarios(a, b, scenario_files([*scenarios, *extra])) if scenarios else None
+    render = render_diff_json if fmt == "json" else render_diff_text
+    click.echo(render(diff, report, lang), nl=False)
+    sys.exit(1 if exit_code and not diff.identical else 0)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
 

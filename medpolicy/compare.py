@@ -135,15 +135,12 @@ def map_level(level: str, declared: Sequence[str]) -> Optional[str]:
 
 def _move(scenario: dict[str, Any], home: CompiledPolicy,
           policy: CompiledPolicy) -> tuple[dict[str, Any], list[Note], list[str]]:
-    moved = copy.deepcopy({k: v for k, v in scenario.items() if k != "policy"})
     notes: list[Note] = []
     shift = (policy.start - home.start).days
+    moved = shift_dates(scenario, shift)
     if shift:
         notes.append(Note("date_shift", {"days": shift, "home": home.id, "home_name": home.jurisdiction or home.title}))
     person = moved.get("person") or {}
-    for name in _PERSON_DATES:
-        if person.get(name) is not None:
-            person[name] = _shifted(person[name], shift)
     certified = person.get("certified") or []
     kept = [c for c in certified if c in policy.conditions]
     for condition in certified:
@@ -155,9 +152,6 @@ def _move(scenario: dict[str, Any], home: CompiledPolicy,
     claims, unplaced = [], []
     levels = list(policy.levels)
     for claim in moved.get("claims") or []:
-        for name in _CLAIM_DATES:
-            if claim.get(name) is not None:
-                claim[name] = _shifted(claim[name], shift)
         level = str(claim["level"])
         target = map_level(level, levels)
         if target is None:
@@ -180,7 +174,23 @@ def _move(scenario: dict[str, Any], home: CompiledPolicy,
     return moved, notes, unplaced
 
 
-# Every date of the scenario moves with the claims, so that their distances stay as given.
+def shift_dates(scenario: dict[str, Any], days: int) -> dict[str, Any]:
+    """A copy of a scenario (valid for some policy) without its ``policy`` key, every date
+    (claims, enrolment) moved by ``days``, so that their distances stay as given."""
+    moved = copy.deepcopy({k: v for k, v in scenario.items() if k != "policy"})
+    if not days:
+        return moved
+    person = moved.get("person") or {}
+    for name in _PERSON_DATES:
+        if person.get(name) is not None:
+            person[name] = _shifted(person[name], days)
+    for claim in moved.get("claims") or []:
+        for name in _CLAIM_DATES:
+            if claim.get(name) is not None:
+                claim[name] = _shifted(claim[name], days)
+    return moved
+
+
 _PERSON_DATES = tuple(name for name, kind in PERSON_FIELDS.items() if kind.endswith("date"))
 _CLAIM_DATES = tuple(name for name, kind in CLAIM_FIELDS.items() if kind.endswith("date"))
 
@@ -190,4 +200,4 @@ def _shifted(value: Any, days: int) -> str:
     return (day + dt.timedelta(days=days)).isoformat()
 
 
-__all__ = ["compare", "map_level", "Comparison", "Outcome", "Note", "NOTE_KINDS"]
+__all__ = ["compare", "map_level", "shift_dates", "Comparison", "Outcome", "Note", "NOTE_KINDS"]

@@ -4,12 +4,14 @@ The checked model keeps every declaration with its span and citation; this
 module lists, as far as the model has them, the parameters and named
 values (with their value when it is fixed at load time, and the policy text
 that defines them), the benefits with their ratio, deductible and caps, the
-payers after the basic fund with their bands, the settlement paths, and the
-cited sources.  The service builds it once per loaded policy, never per
-request.
+payers after the basic fund with their bands, when cover starts and ends, the
+premium items with their cases, the settlement paths, and the cited sources.
+The service builds it once per loaded policy, never per request;
+``medpolicy diff`` (:mod:`medpolicy.policy_diff`) compares two of them.
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Optional
 
 from . import ast
@@ -24,7 +26,8 @@ _KINDS = ("param", "let", "list", "cap")
 
 def describe(policy: CompiledPolicy) -> dict[str, Any]:
     model = policy.model
-    texts = model.texts
+    # A rule is shown as written, without the comments written inside it.
+    texts = {path: _without_comments(text) for path, text in model.texts.items()}
 
     def code(e: Optional[ast.Expr]) -> Optional[str]:
         return source_text(texts, e.span) if e is not None else None
@@ -50,6 +53,16 @@ def describe(policy: CompiledPolicy) -> dict[str, Any]:
                          "when": code(a.when), "ratio": code(a.ratio), "cite": cite(a.cite),
                          "at": a.span.short} for a in model.adjustments],
         "payers": [_payer(p, code, cite) for p in _payer_decls(model)],
+        "coverage": None if model.coverage is None else {
+            "starts": code(model.coverage.starts), "reason": model.coverage.reason,
+            "cite": cite(model.coverage.cite)},
+        "coverage_end": None if model.coverage_end is None else {
+            "ends": code(model.coverage_end.ends), "reason": model.coverage_end.reason,
+            "cite": cite(model.coverage_end.cite)},
+        "premium": [{"title": item.title, "when": code(item.when), "at": item.span.short,
+                     "cases": [{"when": code(c.when), "value": code(c.value), "cite": cite(c.cite)}
+                               for c in item.cases]}
+                    for item in (model.premium.items if model.premium is not None else ())],
         "settlements": [{
             "id": s.id, "title": s.title, "at": s.span.short, "when": code(s.when), "when_cite": cite(s.when_cite),
             "materials": [{"text": m.text, "when": code(m.when), "cite": cite(m.cite)} for m in s.materials],
@@ -58,6 +71,15 @@ def describe(policy: CompiledPolicy) -> dict[str, Any]:
             "takes": s.takes, "takes_cite": cite(s.takes_cite),
         } for s in model.settlements],
     }
+
+
+# A string, kept as it is (a `#` in it is no comment), or a comment, the grammar's COMMENT.
+_STRING_OR_COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*')
+
+
+def _without_comments(text: str) -> str:
+    """``text`` with each comment blanked out, every column kept (so that spans still fit)."""
+    return _STRING_OR_COMMENT.sub(lambda m: m.group() if m.group().startswith('"') else " " * len(m.group()), text)
 
 
 def _iso(day) -> Optional[str]:
@@ -86,6 +108,7 @@ def _parameters(model, code, cite) -> list[dict]:
                 "name": name, "kind": binding.kind, "label": label, "file": file,
                 "at": node.span.short, "text": code(expr) if expr is not None else None,
                 "stated": not (binding.kind == "param" and node.value is None),
+                "type": getattr(node, "declared_type", None),
                 "value": value, "cite": cite(getattr(node, "cite", None)),
             })
     return rows
@@ -96,6 +119,10 @@ def _benefit(b: ast.Benefit, code, cite) -> dict:
     return {
         "id": b.id, "title": b.title, "priority": b.priority, "at": b.span.short,
         "when": code(b.when), "when_cite": cite(b.when_cite),
+        "grouping": b.grouping, "grouping_cite": cite(b.grouping_cite),
+        "includes": None if b.includes is None else {
+            "care": b.includes.care.name, "days": b.includes.days, "cite": cite(b.includes.cite)},
+        "counts": [n.name for n in b.counts],
         "deductible": None if deductible is None else {
             "mode": deductible.mode, "amount": None if deductible.mode == "none" else code(deductible.amount),
             "cite": cite(deductible.cite)},
