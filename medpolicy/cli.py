@@ -430,3 +430,22 @@ def serve_command(host, port, folder, max_body_bytes, max_claims, max_batch, rel
     except ValueError as err:
         raise click.UsageError(str(err)) from None
     serve(settings)  # until interrupted; a missing extra is a MedpolicyError, printed by the group
+
+
+@main.command("lsp")
+@LANG_OPTION
+@DEBUG_OPTION
+def lsp_command(lang):
+    """Run the language server on standard input and output, for editors (see editors/README.md).
+
+    --lang is the language of diagnostics and hovers when the editor asks for
+    none (its initializationOptions.lang).
+    """
+    try:
+        from .lsp.server import serve as serve_lsp
+    except ImportError as err:
+        if (err.name or "").split(".")[0] not in ("pygls", "lsprotocol", "cattrs"):
+            raise
+        click.echo(say("cli.error", lang, message=msg("cli.needs_pygls").text(lang)), err=True)
+        sys.exit(1)
+    serve_lsp(lang)

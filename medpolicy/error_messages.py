@@ -170,6 +170,8 @@ ERRORS: dict[str, dict[str, str]] = {
                       "zh": "场景文件没有指明政策；请加上 `policy: ID`，或用 --policy 指定"},
     "cli.needs_hypothesis": {"en": "medpolicy verify needs hypothesis: pip install 'medpolicy[verify]'",
                              "zh": "medpolicy verify 需要 hypothesis：pip install 'medpolicy[verify]'"},
+    "cli.needs_pygls": {"en": "medpolicy lsp needs pygls: pip install 'medpolicy[lsp]'",
+                        "zh": "medpolicy lsp 需要 pygls：pip install 'medpolicy[lsp]'"},
     # ---- policy test files (medpolicy test)
     "ptest.unreadable": {"en": "{path}: cannot read the test file: {problem}", "zh": "{path}：无法读取测试文件：{problem}"},
     "ptest.mapping": {"en": "{path}: a test file is a mapping with `cases` (or a scenario with `expect`)",

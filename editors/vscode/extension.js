@@ -1,0 +1,33 @@
+// The medpolicy extension: starts `medpolicy lsp` and connects VS Code to it over stdio.
+// Highlighting comes from the TextMate grammar (syntaxes/); everything else from the server.
+"use strict";
+
+const vscode = require("vscode");
+const { LanguageClient, TransportKind } = require("vscode-languageclient/node");
+
+let client;
+
+function activate(context) {
+  const config = vscode.workspace.getConfiguration("medpolicy");
+  const server = {
+    command: config.get("server.command", "medpolicy"),
+    args: config.get("server.args", ["lsp"]),
+    transport: TransportKind.stdio,
+  };
+  const lang = config.get("lang", "");
+  client = new LanguageClient("medpolicy", "medpolicy", { run: server, debug: server }, {
+    documentSelector: [
+      { scheme: "file", language: "medpolicy" },
+      { scheme: "untitled", language: "medpolicy" },
+    ],
+    initializationOptions: lang ? { lang } : {},
+  });
+  context.subscriptions.push(client);
+  return client.start();
+}
+
+function deactivate() {
+  return client ? client.stop() : undefined;
+}
+
+module.exports = { activate, deactivate };
