@@ -26,6 +26,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import attrs
+
 from . import ast
 from .diagnostics import Diagnostic, did_you_mean
 from .errors import PolicyError
@@ -49,13 +51,22 @@ from .span import Span
 from .typecheck import CLAIM_CONTEXT, FUNCTIONS, ConstantEnvironment, TypeChecking
 
 
-def check(program: Program) -> Policy:
-    """Check ``program``; return the evaluable policy or raise PolicyError."""
+def check(program: Program, lint: bool = False) -> Policy:
+    """Check ``program``; return the evaluable policy or raise PolicyError.
+
+    With ``lint``, a policy that checks is then linted (:mod:`medpolicy.lints`) and
+    the lints' warnings follow the checker's own in ``warnings``.  ``medpolicy check``
+    lints; loading a policy to evaluate it does not, as lints change no figure.
+    """
     checker = _Checker(program)
     policy = checker.run()
     errors = [d for d in checker.diagnostics if d.severity == "error"]
     if errors or policy is None:
         raise PolicyError(sorted(checker.diagnostics, key=_order), program.texts)
+    if lint:
+        from .lints import lint as run_lints
+
+        policy = attrs.evolve(policy, warnings=policy.warnings + tuple(run_lints(policy, program, checker.constant)))
     return policy
 
 

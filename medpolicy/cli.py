@@ -1,4 +1,4 @@
-"""The ``medpolicy`` command: eval, compare, batch, check, verify, policies, show, serve.
+"""The ``medpolicy`` command: eval, compare, batch, check, fmt, test, diff, verify, policies, show, serve, lsp.
 
 User errors (a bad policy, a bad scenario, a missing file) print a clear
 message and exit with 2 (bad input) or 1 (a policy that fails its check);
@@ -157,11 +157,14 @@ def compare_command(scenario, refs, fmt, no_explain, overrides, lang):
 @main.command("check")
 @click.argument("policies", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--strict", is_flag=True, help="Treat warnings (lints included) as errors: exit 1 if there is any.")
 @LANG_OPTION
 @DEBUG_OPTION
-def check_command(policies, fmt, lang):
-    """Check policies (ids or paths); exit 1 if any has an error."""
+def check_command(policies, fmt, strict, lang):
+    """Check and lint policies (ids or paths); exit 1 if any has an error (or, with --strict, a warning)."""
     import json
+
+    import attrs
 
     from .checker import check  # always a real check: never the cache of checked policies
 
@@ -170,7 +173,9 @@ def check_command(policies, fmt, lang):
     for ref in policies:
         path = resolve(ref)
         try:
-            policy = check(load(path))
+            policy = check(load(path), lint=True)
+            if strict and policy.warnings:
+                raise PolicyError([attrs.evolve(d, severity="error") for d in policy.warnings], policy.texts)
         except PolicyError as err:
             failed = True
             if fmt == "json":

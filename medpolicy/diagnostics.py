@@ -17,6 +17,7 @@ from typing import Iterable, Mapping, Optional
 
 import attrs
 
+from .diagnostic_codes import default_severity, lint_name
 from .localize import Message, msg, say
 from .span import Span
 
@@ -24,13 +25,13 @@ from .span import Span
 @attrs.frozen
 class Diagnostic:
     code: str
-    """Stable identifier, e.g. ``E201``; documented in ``docs/diagnostics.md``."""
+    """Stable identifier, e.g. ``E201``; registered in :mod:`medpolicy.diagnostic_codes`."""
     message: str
     """One sentence saying what is wrong, in English."""
     span: Span
     """Where it is wrong."""
     severity: str = "error"
-    """``error`` stops the pipeline; ``warning`` does not."""
+    """``error`` stops the pipeline; ``warning`` does not (``medpolicy check --strict`` makes it one)."""
     help: str | None = None
     """What to do about it, e.g. ``did you mean 'inpatient'?``, in English."""
     message_id: str | None = None
@@ -42,9 +43,11 @@ class Diagnostic:
     help_args: dict = attrs.field(factory=dict, eq=False)
 
     @classmethod
-    def of(cls, message: Message, span: Span, severity: str = "error",
+    def of(cls, message: Message, span: Span, severity: str | None = None,
            help: Optional[Message] = None) -> "Diagnostic":
-        """The diagnostic for a catalogue message; its code is the one the id starts with."""
+        """The diagnostic for a catalogue message; its code is the one the id starts with, and its
+        severity, unless given, the code's default (:mod:`medpolicy.diagnostic_codes`, which must list it)."""
+        severity = severity or default_severity(message.code)
         return cls(message.code, message.text("en"), span, severity, help.text("en") if help else None,
                    message.id, dict(message.args), help.id if help else None, dict(help.args) if help else {})
 
@@ -60,6 +63,7 @@ class Diagnostic:
         return {
             "code": self.code,
             "severity": self.severity,
+            "lint": lint_name(self.code),
             "message": self.text(lang),
             "file": self.span.file,
             "line": self.span.line,

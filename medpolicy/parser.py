@@ -3,8 +3,15 @@
 Parses a ``.mpol`` text with the Lark grammar in ``grammar/medpolicy.lark``
 (LALR, contextual lexer) and converts the Lark tree at once into the frozen
 nodes of :mod:`medpolicy.ast`.  Syntax errors become a
-:class:`~medpolicy.errors.PolicyError` holding one diagnostic that says what
-was expected, in the author's terms.
+:class:`~medpolicy.errors.PolicyError` holding a diagnostic for each
+declaration that has one, saying what was expected, in the author's terms.
+
+After a syntax error the parser resynchronises at the next declaration: a
+line whose first word is a top-level keyword (``benefit``, ``param``, …).  The
+declaration holding the error is blanked out (spaces, keeping every line and
+column where it was) and the text parsed again, so that an error in one
+declaration gives one diagnostic, and errors in later declarations are found
+too.  A valid text is parsed once, as before.
 """
 from __future__ import annotations
 
@@ -56,29 +63,102 @@ def _cache_file() -> str | bool:
     return str(folder / f"grammar-{digest}.lark")
 
 
+MAX_SYNTAX_ERRORS = 20
+"""Most syntax errors reported for one text; past it the parser stops looking."""
+
+# The keywords that start a top-level declaration (the `item` rule of the grammar).
+_DECLARATION_KEYWORDS = ("source", "import", "levels", "conditions", "list", "param", "let", "counter", "cap",
+                         "coverage", "adjustment", "benefit", "critical_illness", "payer", "premium", "settlement")
+_DECLARATION_START = re.compile(r"^[ \t]*(?:" + "|".join(_DECLARATION_KEYWORDS) + r")\b", re.M)
+
+
 def parse(text: str, path: str = "<string>", max_nesting: int = 200) -> ast.File:
-    """Parse one file's text; raise PolicyError with a diagnostic on bad syntax.
+    """Parse one file's text; raise PolicyError with a diagnostic per bad declaration on bad syntax.
 
     ``max_nesting`` bounds how deeply expressions may nest, so that no later
     stage (all of which walk the tree recursively) can run out of stack.
     """
-    try:
-        tree = _lark().parse(text)
-    except lark.exceptions.UnexpectedInput as exc:
-        raise PolicyError([_syntax_diagnostic(exc, text, path)], {path: text}) from None
-    deepest = _deepest(tree)
-    if deepest is not None and deepest[0] > max_nesting:
-        depth, meta = deepest
-        raise PolicyError([Diagnostic.of(
-            msg("E006", depth=depth, limit=max_nesting), Span(path, meta.line, meta.column, meta.line, meta.column + 1),
-            help=msg("E006.help"))], {path: text})
-    try:
-        return _ToAst(path).transform(tree)
-    except lark.exceptions.VisitError as exc:
-        if isinstance(exc.orig_exc, PolicyError):
-            err = exc.orig_exc
-            raise PolicyError(err.diagnostics, {path: text}) from None
-        raise
+    diagnostics: list[Diagnostic] = []
+    tree, current, floor = None, text, 0
+    while tree is None and current is not None:
+        try:
+            tree = _lark().parse(current)
+        except lark.exceptions.UnexpectedInput as exc:
+            if _position(exc, current) < floor or floor == len(current) > 0:
+                break  # an error inside or before what was blanked (or with all after it blanked) is the blanking's
+            diagnostics.append(_syntax_diagnostic(exc, current, path))
+            current, floor = _skip_declaration(current, exc) if len(diagnostics) < MAX_SYNTAX_ERRORS else (None, 0)
+    if tree is not None:
+        deepest = _deepest(tree)
+        if deepest is not None and deepest[0] > max_nesting:
+            depth, meta = deepest
+            diagnostics.append(Diagnostic.of(
+                msg("E006", depth=depth, limit=max_nesting),
+                Span(path, meta.line, meta.column, meta.line, meta.column + 1), help=msg("E006.help")))
+        else:
+            converter = _ToAst(path)
+            result = converter.transform(tree)
+            diagnostics += converter.diagnostics
+    if diagnostics:
+        raise PolicyError(sorted(diagnostics, key=lambda d: (d.span.line, d.span.column)), {path: text})
+    return result
+
+
+def _position(exc: lark.exceptions.UnexpectedInput, text: str) -> int:
+    """Where in TEXT the parser met the error."""
+    token = getattr(exc, "token", None)
+    return len(text) if token is not None and token.type == "$END" else exc.pos_in_stream
+
+
+def _skip_declaration(text: str, exc: lark.exceptions.UnexpectedInput) -> tuple[str | None, int]:
+    """TEXT with the declaration holding the error blanked out, and where the blank ends;
+    None if the parser cannot go on.
+
+    The declaration starts with the first token the parser holds after the
+    header and the declarations it completed (at the error itself if it holds
+    none: a misspelt keyword) and runs to the next declaration start after the
+    error; when the error is the keyword of the next declaration, the one
+    before it is unfinished.  A header with an error gives way to the shortest
+    header there is.
+    """
+    at = _position(exc, text)
+    starts = [m.end() - len(m.group().lstrip()) for m in _DECLARATION_START.finditer(text)]
+    begin = _open_declaration(exc, at)
+    if begin is None:
+        return None, 0
+    end = at if at in starts and begin < at else next((s for s in starts if s > at), len(text))
+    blank = re.sub(r"[^\n]", " ", text[begin:end])
+    if begin == 0:
+        blank = _stand_in_header(blank)
+    return (text[:begin] + blank + text[end:], end) if blank is not None else (None, 0)
+
+
+def _open_declaration(exc: lark.exceptions.UnexpectedInput, at: int) -> int | None:
+    """Where the declaration the parser was reading when it met the error starts (0: the header),
+    or None if the parser does not say."""
+    state = getattr(getattr(exc, "interactive_parser", None), "parser_state", None)
+    if state is None:
+        return None
+    held = list(state.value_stack)
+    if not held or not (isinstance(held[0], lark.Tree) and held[0].data in ("policy_header", "module_header")):
+        return 0
+    open_ = [v for v in held[1:] if not (isinstance(v, lark.Tree) and v.data.startswith("__start_star"))]
+    if not open_:
+        return at
+    first = open_[0]
+    return getattr(first.meta, "start_pos", None) if isinstance(first, lark.Tree) else first.start_pos
+
+
+def _stand_in_header(blank: str) -> str | None:
+    """BLANK (the blanked header and what follows it) holding the shortest header, on its first
+    line long enough, so that the declarations after it can be parsed; None if no line is."""
+    stand_in = 'module m""'
+    offset = 0
+    for line in blank.split("\n"):
+        if len(line) >= len(stand_in):
+            return blank[:offset] + stand_in + blank[offset + len(stand_in):]
+        offset += len(line) + 1
+    return None
 
 
 def _deepest(tree: lark.Tree):
@@ -178,11 +258,17 @@ def _money(tok: str) -> Decimal:
 
 @v_args(meta=True, inline=True)
 class _ToAst(Transformer):
-    """Lark tree → ast nodes.  Each method receives the rule's children."""
+    """Lark tree → ast nodes.  Each method receives the rule's children.
+
+    A mistake found while converting (a clause set twice, a date that does not
+    exist, …) is recorded in ``diagnostics`` and the conversion goes on, so
+    that every such mistake of a file is reported at once.
+    """
 
     def __init__(self, path: str):
         super().__init__()
         self.path = path
+        self.diagnostics: list[Diagnostic] = []
 
     # -- helpers
     def _span(self, meta) -> Span:
@@ -193,8 +279,8 @@ class _ToAst(Transformer):
     def _tspan(self, tok: Token) -> Span:
         return Span(self.path, tok.line, tok.column, tok.end_line or tok.line, tok.end_column or tok.column + 1)
 
-    def _fail(self, message, span, help=None):
-        raise PolicyError([Diagnostic.of(message, span, help=help)])
+    def _fail(self, message, span, help=None) -> None:
+        self.diagnostics.append(Diagnostic.of(message, span, help=help))
 
     # -- file
     def start(self, meta, header, *items):
@@ -334,6 +420,7 @@ class _ToAst(Transformer):
     def b_priority(self, meta, num):
         if "." in num:
             self._fail(msg("E002.priority"), self._tspan(num))
+            return ("priority", None, None, self._span(meta))
         return ("priority", int(num), None, self._span(meta))
 
     def b_when(self, meta, expr, cite):
@@ -345,6 +432,7 @@ class _ToAst(Transformer):
     def b_includes(self, meta, care, days, _word, cite):
         if "." in days:
             self._fail(msg("E002.days"), self._tspan(days))
+            days = "0"
         node = ast.Includes(ast.Name(str(care), span=self._tspan(care)), int(days), cite, span=self._span(meta))
         return ("includes", node, None, self._span(meta))
 
@@ -598,3 +686,4 @@ class _ToAst(Transformer):
             return dt.date.fromisoformat(str(tok))
         except ValueError:
             self._fail(msg("E002.date", date=str(tok)), self._tspan(tok))
+            return None

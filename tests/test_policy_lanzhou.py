@@ -187,7 +187,8 @@ def test_reading_declared_chronic_conditions(tmp_path):
 
 def test_reading_no_chronic_outpatient_deductible(tmp_path):
     # Read: none (d1 2700.00 = 3000 × 90%). Alternative: the inpatient schedule once a year.
-    alt = variant(tmp_path, "no deductible",
+    alt = variant(tmp_path, 'no deductible cite letter "问答 八（载明报销比例，未载明起付线：读作不设）" '
+                            '"门诊慢特病“慢性肾衰竭透析”报销比例达 90%，其他病种报销比例为 70%"',
                   'deductible per year by claim.level { "3A": ¥1400, "3B": ¥600, "2": ¥400, "1": ¥200 } highest')
     st = evaluate(alt, "lanzhou-chronic-outpatient.yaml")
     c = by_id(st)
