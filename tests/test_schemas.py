@@ -46,3 +46,28 @@ def test_schema_and_validator_agree_on_a_whole_number_level():
                                                 "total": 100}]}
     jsonschema.Draft202012Validator(SCHEMA).validate(data)
     assert validate(data, {"1": "一级"}, {}).claims[0].level == "1"
+
+
+def test_schema_and_validator_agree_on_cents():
+    """Amounts have at most two decimals in both; numbers are read as decimals, as medpolicy reads them
+    (a float-dividing validator would need a tolerance, which the schema's description says)."""
+    from decimal import Decimal
+
+    import jsonschema
+    import pytest
+
+    from medpolicy.errors import ScenarioError
+    from medpolicy.scenario import parse_text, validate
+
+    schema = json.loads((ROOT / "schemas" / "scenario.schema.json").read_text(encoding="utf-8"), parse_float=Decimal)
+    checker = jsonschema.Draft202012Validator(schema)
+    for total, ok in (("0.07", True), ("19.99", True), ("1234.5", True), ("100", True), ("0.001", False),
+                      ("1.005", False), ("19.999", False)):
+        data = parse_text('{"person": {"id": "a"}, "claims": [{"id": "c", "date": "2026-03-01", "care": "outpatient",'
+                          f' "level": "1", "total": {total}, "covered": {total}}}]}}', "json")
+        assert checker.is_valid(data) is ok, total
+        if ok:
+            assert validate(data, {"1": "一级"}, {}).claims[0].total == Decimal(total)
+        else:
+            with pytest.raises(ScenarioError):
+                validate(data, {"1": "一级"}, {})
