@@ -44,10 +44,10 @@ class Literal(Expr):
     """A typed constant."""
 
     kind: str
-    """One of ``money``, ``percent``, ``months``, ``date``, ``number``, ``text``, ``bool``."""
+    """One of ``money``, ``percent``, ``months``, ``days``, ``date``, ``number``, ``text``, ``bool``."""
     value: object
     """``Decimal`` for money, percent (in points: ``70%`` is ``Decimal(70)``)
-    and number; ``int`` for months; ``datetime.date``; ``str``; ``bool``."""
+    and number; ``int`` for months and days; ``datetime.date``; ``str``; ``bool``."""
     span: Span = span_field()
 
 

@@ -14,7 +14,7 @@ reads the claim, and at load time when it reads nothing.  So a chain of lets
 that reuse each other costs one evaluation per let, not one per path.
 
 Values are raw: money, percentages (in points) and numbers are ``Decimal``,
-months an ``int``, dates ``datetime.date``, members their id (``str``).
+months and days an ``int``, dates ``datetime.date``, members their id (``str``).
 While explaining, a frame's ``trace`` collects :class:`~medpolicy.explain.Detail`
 items saying which table row, named value or counter decided a value.
 """

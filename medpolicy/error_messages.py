@@ -143,8 +143,9 @@ ERRORS: dict[str, dict[str, str]] = {
                        "zh": "--set：政策中没有名为 '{name}' 的 param、let 或 cap（现有：{known:names}）"},
     "whatif.unknown.hint": {"en": "--set: the policy declares no param, let or cap named '{name}'; did you mean '{hint}'?",
                             "zh": "--set：政策中没有名为 '{name}' 的 param、let 或 cap；是不是想写 '{hint}'？"},
-    "whatif.value": {"en": "--set {setting}: the value must be a literal such as ¥1000, 75%, 3 months or 2026-07-01",
-                     "zh": "--set {setting}：值应为 ¥1000、75%、3 months、2026-07-01 这样的常量"},
+    "whatif.value": {"en": "--set {setting}: the value must be a literal such as ¥1000, 75%, 3 months, 15 days or "
+                           "2026-07-01",
+                     "zh": "--set {setting}：值应为 ¥1000、75%、3 months、15 days、2026-07-01 这样的常量"},
     "whatif.type": {"en": "--set {name}: the value is {got:type}, but '{name}' is {want:type}",
                     "zh": "--set {name}：给出的值是{got:type}，而 '{name}' 是{want:type}"},
     "whatif.item": {"en": "{label} = {value}", "zh": "{label}改为 {value}"},

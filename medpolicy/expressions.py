@@ -20,7 +20,7 @@ from decimal import Decimal
 from . import ast
 from .errors import EvaluationError
 from .localize import msg
-from .values import NEGATE, OPERATIONS, ZERO, Money, Months, Percent, end_of_year, show
+from .values import NEGATE, OPERATIONS, ZERO, Days, Money, Months, Percent, end_of_year, show
 
 
 class StepBudget:
@@ -113,6 +113,8 @@ def type_of(value) -> str:
         return "percent"
     if isinstance(value, Months):
         return "months"
+    if isinstance(value, Days):
+        return "days"
     if isinstance(value, bool):
         return "bool"
     if isinstance(value, Decimal):
@@ -135,6 +137,8 @@ def _literal(e: ast.Literal, env):
         return Percent(e.value)
     if e.kind == "months":
         return Months(e.value)
+    if e.kind == "days":
+        return Days(e.value)
     return e.value
 
 

@@ -32,7 +32,7 @@ again.  The layout follows the bundled policies' hand-written style:
   followed it, indented like it; a trailing comment stays at the end of its
   line, after two spaces.  Comment texts are kept, trailing blanks aside.
 * Literals and strings are written exactly as the author wrote them
-  (``¥1,000`` stays ``¥1,000``, ``3 months`` stays ``3 months``).
+  (``¥1,000`` stays ``¥1,000``, ``3 months`` stays ``3 months``, ``15 天`` stays ``15 天``).
 * Spacing on a line: one space between tokens, none inside ``( )`` and
   ``[ ]``, before ``,`` ``:`` ``)`` ``]``, around an attribute's ``.``, after a
   unary ``-`` or between a function and its ``(``.
@@ -109,8 +109,8 @@ def _gap(text: str) -> tuple[list[tuple[int, str]], int]:
 
 
 def _verbatim(tok: Token) -> str:
-    """A token's text as written; a money or months literal broken over lines is joined with one space."""
-    if tok.type in ("MONEY", "MONTHS") and "\n" in tok:
+    """A token's text as written; a money, months or days literal broken over lines is joined with one space."""
+    if tok.type in ("MONEY", "MONTHS", "DAY_COUNT") and "\n" in tok:
         return " ".join(tok.split())
     return str(tok)
 

@@ -29,7 +29,7 @@ from .values import Money, Percent
 Constant = Callable[[ast.Expr, str], object]
 """Evaluates a constant expression in a file's scope (the checker's ``constant``); raises if it is not one."""
 
-NUMERIC = ("money", "percent", "number", "months")
+NUMERIC = ("money", "percent", "number", "months", "days")
 """Literal kinds that state a number the policy pays by."""
 DEFINITIONS = {ast.Param: "param", ast.Let: "let", ast.ListDecl: "list", ast.CapDecl: "cap", ast.Counter: "counter"}
 """Declarations a name stands for, by the keyword that declares them."""
@@ -96,7 +96,7 @@ def nodes(root, skip: frozenset = frozenset()) -> Iterator[object]:
 
 
 def _numeric(expr) -> bool:
-    """Whether ``expr`` states a number (money, percentage, count, months) of its own."""
+    """Whether ``expr`` states a number (money, percentage, count, months, days) of its own."""
     return expr is not None and any(isinstance(n, ast.Literal) and n.kind in NUMERIC for n in nodes(expr))
 
 

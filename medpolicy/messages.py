@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Optional
 
 from .explain import CRITICAL_ILLNESS, Citation, Detail, Event
-from .values import Months, Money, Percent, format_money, _plain
+from .values import Days, Months, Money, Percent, format_money, _plain
 
 LANGS = ("zh", "en")
 
@@ -435,6 +435,8 @@ def show_value(value, lang: str, labels: Optional[dict] = None, kind: str = "") 
         return f"{_plain(value.points)}%"
     if isinstance(value, Months):
         return f"{value.count} 个月" if lang == "zh" else str(value)
+    if isinstance(value, Days):
+        return f"{value.count} 天" if lang == "zh" else str(value)
     if isinstance(value, Decimal):
         return _plain(value)
     if isinstance(value, (dt.date, int)):

@@ -234,14 +234,16 @@ MAX_MONEY = Decimal("1000000000000")
 MAX_PERCENT = Decimal("1000")
 MAX_NUMBER = Decimal("1000000000")
 MAX_MONTHS = 12 * 100  # a century
+MAX_DAYS = 366 * 100  # a century
 
-UNSTATED_TYPES = ("money", "percent", "number", "months", "date")
+UNSTATED_TYPES = ("money", "percent", "number", "months", "days", "date")
 # The message and help of a literal too large, by kind.
 _TOO_LARGE = {
     "money": ("E007.money", "E007.money.help"),
     "percent": ("E007.percent", "E007.percent.help"),
     "number": ("E007.number", "E007.number.help"),
     "months": ("E007.months", "E007.months.help"),
+    "days": ("E007.days", "E007.days.help"),
 }
 
 _MONEY_CLEAN = re.compile(r"[¥,\s元]")
@@ -665,6 +667,9 @@ class _ToAst(Transformer):
 
     def months(self, meta, tok):
         return self._bounded(tok, "months", int(re.match(r"\d+", tok).group()), MAX_MONTHS)
+
+    def days(self, meta, tok):
+        return self._bounded(tok, "days", int(re.match(r"\d+", tok).group()), MAX_DAYS)
 
     def date(self, meta, tok):
         return ast.Literal("date", self._date(tok), span=self._tspan(tok))

@@ -17,7 +17,7 @@ from typing import Optional
 
 from .explain import EVENT_KINDS, SCHEMA_VERSION, Citation, Detail, Event, Statement
 from .messages import describe, word
-from .values import CENT, Months, Money, Percent, _plain, format_money
+from .values import CENT, Days, Months, Money, Percent, _plain, format_money
 from .version import __version__
 
 
@@ -45,6 +45,8 @@ def _typed(value) -> dict:
         return {"type": "percent", "value": _percent(value)}
     if isinstance(value, Months):
         return {"type": "months", "value": value.count}
+    if isinstance(value, Days):
+        return {"type": "days", "value": value.count}
     if isinstance(value, dt.date):
         return {"type": "date", "value": value.isoformat()}
     if isinstance(value, Decimal):

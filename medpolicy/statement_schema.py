@@ -26,7 +26,7 @@ TYPED_VALUE = {
     "required": ["type", "value"],
     "additionalProperties": False,
     "properties": {
-        "type": {"enum": ["absent", "bool", "money", "percent", "months", "date", "number", "text", "list"]},
+        "type": {"enum": ["absent", "bool", "money", "percent", "months", "days", "date", "number", "text", "list"]},
         "value": {},
     },
 }

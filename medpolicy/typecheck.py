@@ -23,7 +23,7 @@ from .values import OPERATIONS, ORDERED
 
 ERROR = "error"
 FUNCTIONS = ("min", "max", "known", "end_of_year")
-UNSTATED_TYPES = ("money", "percent", "number", "months", "date")
+UNSTATED_TYPES = ("money", "percent", "number", "months", "days", "date")
 
 # Which fact roots a context may read.
 PERSON_CONTEXT = frozenset({"person", "policy"})
@@ -146,7 +146,7 @@ class TypeChecking:
     def _infer(self, e: ast.Expr, file: str, context, roots: set, counters=False) -> str:
         infer = lambda x: self._infer(x, file, context, roots, counters)  # noqa: E731
         if isinstance(e, ast.Literal):
-            return {"money": "money", "percent": "percent", "months": "months", "date": "date",
+            return {"money": "money", "percent": "percent", "months": "months", "days": "days", "date": "date",
                     "number": "number", "text": "text", "bool": "bool"}[e.kind]
         if isinstance(e, ast.Name):
             return self._infer_name(e, file, context, roots, counters)
@@ -165,7 +165,7 @@ class TypeChecking:
                     self.error(msg("E204.not", type=t), e.operand.span)
                     return ERROR
                 return "bool"
-            if t not in ("money", "percent", "number", "months"):
+            if t not in ("money", "percent", "number", "months", "days"):
                 self.error(msg("E204.negate", type=t), e.span)
                 return ERROR
             return t
@@ -189,7 +189,8 @@ class TypeChecking:
                 if lt.startswith("opt:") or rt.startswith("opt:"):
                     self.error(msg("E205.compare"), e.span, help=msg("E205.compare.help"))
                 elif lt != rt or lt not in ORDERED:
-                    self.error(msg("E204.order", left=lt, right=rt), e.span)
+                    help_ = msg("E204.order.days") if {lt, rt} == {"days", "number"} else None
+                    self.error(msg("E204.order", left=lt, right=rt), e.span, help=help_)
             return "bool"
         if isinstance(e, ast.Member):
             it, ct = infer(e.item), infer(e.collection)
@@ -435,4 +436,10 @@ def _binary_help(op: str, lt: str, rt: str):
         return msg("E204.compute.share")
     if {lt, rt} == {"percent", "number"} and op in "+-":
         return msg("E204.compute.points")
+    if {lt, rt} == {"date", "number"} and op in "+-":
+        return msg("E204.compute.duration")
+    if (lt, rt) == ("date", "date"):
+        return msg("E204.compute.dates")
+    if "days" in (lt, rt):
+        return msg("E204.compute.days")
     return None

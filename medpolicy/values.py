@@ -11,6 +11,7 @@ money      :class:`Money` (exact Decimal)    ``¥100``, ``¥1,400.50``, ``100元
 percent    :class:`Percent` (points)         ``70%``
 number     ``Decimal``                       ``3``, ``0.5``
 months     :class:`Months`                   ``3 months``
+days       :class:`Days`                     ``15 days``, ``15 天``
 date       ``datetime.date``                 ``2026-01-01``
 bool       ``bool``                          ``true``, ``false``
 text       ``str``                           ``"一级医疗机构"``
@@ -65,6 +66,16 @@ class Months:
         return f"{self.count} month" + ("" if self.count == 1 else "s")
 
 
+@attrs.frozen(order=True)
+class Days:
+    """A whole number of days; ``date - date`` gives one, so it may be negative."""
+
+    count: int
+
+    def __str__(self) -> str:
+        return f"{self.count} day" + ("" if abs(self.count) == 1 else "s")
+
+
 def _plain(d: Decimal) -> str:
     text = format(d.normalize(), "f") if d == d.to_integral() else format(d, "f")
     if "." in text:
@@ -95,6 +106,16 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, last))
 
 
+def add_days(day: dt.date, days: int) -> dt.date:
+    """``day`` plus ``days`` calendar days (leap days count like any other)."""
+    return day + dt.timedelta(days=days)
+
+
+def days_between(later: dt.date, earlier: dt.date) -> int:
+    """Whole days from ``earlier`` to ``later``; negative when ``later`` is earlier."""
+    return (later - earlier).days
+
+
 def end_of_year(day: dt.date) -> dt.date:
     """31 December of ``day``'s year."""
     return dt.date(day.year, 12, 31)
@@ -119,6 +140,35 @@ def _m(f):
     return lambda a, b: Money(f(a, b))
 
 
+def _durations(kind: str, wrap, move) -> dict:
+    """The operations of a duration type (months, days) on typed values.
+
+    A number times a duration truncates toward zero to a whole count: a
+    duration is whole months or whole days, and the checker cannot know a
+    product's fraction before evaluation.
+    """
+    return {
+        ("+", kind, kind): (kind, lambda a, b: wrap(a.count + b.count)),
+        ("-", kind, kind): (kind, lambda a, b: wrap(a.count - b.count)),
+        ("*", kind, "number"): (kind, lambda a, b: wrap(int(a.count * b))),
+        ("*", "number", kind): (kind, lambda a, b: wrap(int(b.count * a))),
+        ("+", "date", kind): ("date", lambda a, b: move(a, b.count)),
+        ("-", "date", kind): ("date", lambda a, b: move(a, -b.count)),
+    }
+
+
+def _raw_durations(kind: str, move) -> dict:
+    """:func:`_durations` on raw values (an ``int`` count)."""
+    return {
+        ("+", kind, kind): lambda a, b: a + b,
+        ("-", kind, kind): lambda a, b: a - b,
+        ("*", kind, "number"): lambda a, b: int(a * b),
+        ("*", "number", kind): lambda a, b: int(b * a),
+        ("+", "date", kind): lambda a, b: move(a, b),
+        ("-", "date", kind): lambda a, b: move(a, -b),
+    }
+
+
 # (op, left type, right type) -> (result type, function)
 OPERATIONS = {
     ("+", "money", "money"): ("money", lambda a, b: Money(a.amount + b.amount)),
@@ -135,12 +185,9 @@ OPERATIONS = {
     ("+", "number", "number"): ("number", lambda a, b: a + b),
     ("-", "number", "number"): ("number", lambda a, b: a - b),
     ("*", "number", "number"): ("number", lambda a, b: a * b),
-    ("+", "months", "months"): ("months", lambda a, b: Months(a.count + b.count)),
-    ("-", "months", "months"): ("months", lambda a, b: Months(a.count - b.count)),
-    ("*", "months", "number"): ("months", lambda a, b: Months(int(a.count * b))),
-    ("*", "number", "months"): ("months", lambda a, b: Months(int(b.count * a))),
-    ("+", "date", "months"): ("date", lambda a, b: add_months(a, b.count)),
-    ("-", "date", "months"): ("date", lambda a, b: add_months(a, -b.count)),
+    **_durations("months", Months, add_months),
+    **_durations("days", Days, add_days),
+    ("-", "date", "date"): ("days", lambda a, b: Days(days_between(a, b))),
 }
 
 NEGATE = {
@@ -148,10 +195,11 @@ NEGATE = {
     "percent": lambda a: Percent(-a.points),
     "number": lambda a: -a,
     "months": lambda a: Months(-a.count),
+    "days": lambda a: Days(-a.count),
 }
 
 # The same operations on raw values, for the compiled program: money, percent
-# (points) and number are plain ``Decimal``, months an ``int``.  The checker
+# (points) and number are plain ``Decimal``, months and days an ``int``.  The checker
 # has typed every operand, so the compiler picks the function once.
 RAW_OPERATIONS = {
     ("+", "money", "money"): lambda a, b: a + b,
@@ -168,12 +216,9 @@ RAW_OPERATIONS = {
     ("+", "number", "number"): lambda a, b: a + b,
     ("-", "number", "number"): lambda a, b: a - b,
     ("*", "number", "number"): lambda a, b: a * b,
-    ("+", "months", "months"): lambda a, b: a + b,
-    ("-", "months", "months"): lambda a, b: a - b,
-    ("*", "months", "number"): lambda a, b: int(a * b),
-    ("*", "number", "months"): lambda a, b: int(b * a),
-    ("+", "date", "months"): lambda a, b: add_months(a, b),
-    ("-", "date", "months"): lambda a, b: add_months(a, -b),
+    **_raw_durations("months", add_months),
+    **_raw_durations("days", add_days),
+    ("-", "date", "date"): days_between,
 }
 
 
@@ -201,14 +246,14 @@ def raw(value):
         return value.amount
     if isinstance(value, Percent):
         return value.points
-    if isinstance(value, Months):
+    if isinstance(value, (Months, Days)):
         return value.count
     return value
 
 
-_WRAPPERS = {"money": Money, "percent": Percent, "months": Months}
+_WRAPPERS = {"money": Money, "percent": Percent, "months": Months, "days": Days}
 
-ORDERED = {"money", "percent", "number", "months", "date"}
+ORDERED = {"money", "percent", "number", "months", "days", "date"}
 """Types that ``< <= > >=``, ``min`` and ``max`` accept."""
 
 ZERO = {
@@ -216,4 +261,5 @@ ZERO = {
     "percent": Percent(Decimal(0)),
     "number": Decimal(0),
     "months": Months(0),
+    "days": Days(0),
 }

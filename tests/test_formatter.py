@@ -120,7 +120,7 @@ def body(text: str) -> str:
 
 
 def test_literals_and_strings_are_written_as_the_author_wrote_them():
-    text = 'let a = ¥1,000 + 20 元 + ¥0.50\nlet b = 3 months + 2个月\nlet c = "a  \\" b"\n'
+    text = 'let a = ¥1,000 + 20 元 + ¥0.50\nlet b = 3 months + 2个月\nlet c = "a  \\" b"\nlet d = 15 days + 1天 + 2 日\n'
     assert body(text) == text
 
 
@@ -165,7 +165,7 @@ SEPARATORS = st.sampled_from([" ", " ", " ", " ", "  ", "\t", "\n", "\n", "\n\n"
 COMMENT = st.text(alphabet='ab #"中,{}', max_size=6).map(lambda s: ("#" + s).rstrip())
 NAMES = st.sampled_from(["a", "b", "needy", "visits"])
 LEAVES = st.sampled_from(["a", "b", "claim.level", "person.gap_years", "¥100", "¥1,000", "20 元", "¥0.5", "50%",
-                          "3", "2.5", "3 months", "2个月", "2026-01-01", '"text"', "true", "false"])
+                          "3", "2.5", "3 months", "2个月", "15 days", "1 day", "3天", "2 日", "2026-01-01", '"text"', "true", "false"])
 
 
 def _join(*parts) -> list[str]:
