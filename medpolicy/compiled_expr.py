@@ -30,7 +30,7 @@ from . import ast
 from .explain import Detail
 from .facts import FACT_ROOTS
 from .model import Policy
-from .values import OPERATIONS, RAW_OPERATIONS, end_of_year, typed, typer
+from .values import OPERATIONS, RAW_OPERATIONS, age, end_of_year, typed, typer
 
 _NOT_CONSTANT = object()
 
@@ -277,6 +277,9 @@ class ExpressionCompiler:
         if e.function == "end_of_year":
             (f,) = fns
             return self._children(args, lambda fr: end_of_year(f(fr)), "date")
+        if e.function == "age":
+            birth, on = fns
+            return self._children(args, lambda fr: age(birth(fr), on(fr)), "number")
         pick = min if e.function == "min" else max
         if len(fns) == 2:
             a, b = fns

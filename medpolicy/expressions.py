@@ -20,7 +20,7 @@ from decimal import Decimal
 from . import ast
 from .errors import EvaluationError
 from .localize import msg
-from .values import NEGATE, OPERATIONS, ZERO, Days, Money, Months, Percent, end_of_year, show
+from .values import NEGATE, OPERATIONS, ZERO, Days, Money, Months, Percent, age, end_of_year, show
 
 
 class StepBudget:
@@ -164,6 +164,8 @@ def _call(e: ast.Call, env):
         return args[0] is not None
     if e.function == "end_of_year":
         return end_of_year(args[0])
+    if e.function == "age":
+        return age(*args)
     raise EvaluationError(msg("eval.unknown_function", name=e.function))  # the checker forbids it
 
 

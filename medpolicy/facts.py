@@ -32,6 +32,7 @@ PERSON_FIELDS: dict[str, str] = {
     "certified": "list:enum:condition",
     "long_term_care": "bool",
     "graduates_on": "opt:date",
+    "birth_date": "opt:date",
 }
 
 CLAIM_FIELDS: dict[str, str] = {

@@ -384,6 +384,7 @@ VALUE_LABELS: dict[str, dict[str, dict[str, str]]] = {
                     "claim.location": "就医地", "claim.filing": "备案类型", "claim.pediatric": "儿科",
                     "claim.settlement": "结算方式", "claim.absence": "离校情形", "claim.filed_on": "备案日期",
                     "claim.submitted_on": "材料提交日期", "person.graduates_on": "毕业日期",
+                    "person.birth_date": "出生日期",
                     "claim.benefit": "待遇", "person.assistance": "救助身份", "person.long_term_care": "参加长护险"},
              "en": {}},
     "deductible_mode": {"zh": {"visit": "每次就诊", "admission": "每次住院", "accumulating": "年度累计",

@@ -40,6 +40,8 @@ class Person:
     long_term_care: bool = False
     graduates_on: Optional[dt.date] = None
     """The day the student graduates, if known (some schemes extend cover after it)."""
+    birth_date: Optional[dt.date] = None
+    """The person's date of birth, if known (premiums and benefits may depend on ``age(…)``)."""
 
 
 @attrs.frozen
@@ -258,6 +260,7 @@ def _person(raw, conditions) -> Person:
         certified=tuple(certified),
         long_term_care=_bool(raw.get("long_term_care", False), at + "long_term_care"),
         graduates_on=_optional_date(raw.get("graduates_on"), at + "graduates_on"),
+        birth_date=_optional_date(raw.get("birth_date"), at + "birth_date"),
     )
 
 

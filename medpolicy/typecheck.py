@@ -22,7 +22,7 @@ from .localize import msg
 from .values import OPERATIONS, ORDERED
 
 ERROR = "error"
-FUNCTIONS = ("min", "max", "known", "end_of_year")
+FUNCTIONS = ("min", "max", "known", "end_of_year", "age")
 UNSTATED_TYPES = ("money", "percent", "number", "months", "days", "date")
 
 # Which fact roots a context may read.
@@ -329,6 +329,8 @@ class TypeChecking:
                 self.error(msg("E204.end_of_year", type=types[0]), e.span)
                 return ERROR
             return "date"
+        if e.function == "age":
+            return self._infer_age(e, types)
         if len(types) < 2:
             self.error(msg("E208.count", function=e.function), e.span)
             return ERROR
@@ -339,6 +341,20 @@ class TypeChecking:
             self.error(msg("E204.values", function=e.function, types=list(types)), e.span)
             return ERROR
         return types[0]
+
+    def _infer_age(self, e: ast.Call, types: list[str]) -> str:
+        """``age(birth, on)``: two dates, neither of which may be absent."""
+        if len(types) != 2:
+            self.error(msg("E208.age"), e.span)
+            return ERROR
+        if any(t.startswith("opt:") for t in types):
+            self.error(msg("E205.call", function=e.function), e.span,
+                       help=msg("E205.age.help"))
+            return ERROR
+        if types != ["date", "date"]:
+            self.error(msg("E204.age", types=list(types)), e.span)
+            return ERROR
+        return "number"
 
     def _infer_lookup(self, e: ast.Lookup, infer) -> str:
         kt = infer(e.key)

@@ -121,6 +121,20 @@ def end_of_year(day: dt.date) -> dt.date:
     return dt.date(day.year, 12, 31)
 
 
+def age(birth: dt.date, on: dt.date) -> Decimal:
+    """Whole years completed on ``on`` by someone born on ``birth`` (周岁); negative before birth.
+
+    A person born on 29 February has the birthday of a non-leap year on
+    1 March: the year is complete only once 28 February has passed.
+    """
+    years = on.year - birth.year
+    # Comparing (month, day) counts 29 February as later than 28 February,
+    # so in a non-leap year the birthday falls on 1 March.
+    if (on.month, on.day) < (birth.month, birth.day):
+        years -= 1
+    return Decimal(years)
+
+
 def show(value) -> str:
     """A value as the statement prints it."""
     if value is None:

@@ -141,6 +141,10 @@ def scenario_strategy(policy: Policy, max_claims: int = 10):
         if draw(st.integers(0, 3)) == 0:
             person["enrolled_on"] = draw(st.dates(min_value=policy.start - dt.timedelta(days=200),
                                                   max_value=policy.end)).isoformat()
+        if draw(st.integers(0, 1)) == 0:
+            # ages from newborn to 100 around the year, so age thresholds (18, 60 …) are crossed
+            person["birth_date"] = draw(st.dates(min_value=dt.date(policy.start.year - 100, 1, 1),
+                                                 max_value=policy.end)).isoformat()
         raw = draw(st.lists(claims(), min_size=1, max_size=max_claims))
         for i, claim in enumerate(raw):
             claim["id"] = f"c{i + 1}"

@@ -91,6 +91,17 @@ def test_a_graduation_date_is_read():
     assert error_of(data).path == "person.graduates_on"
 
 
+def test_a_birth_date_is_read_and_a_bad_one_is_refused_by_name():
+    data = scenario()
+    assert validate(data, LEVELS, CONDITIONS).person.birth_date is None
+    data["person"]["birth_date"] = "2008-02-29"
+    assert validate(data, LEVELS, CONDITIONS).person.birth_date == dt.date(2008, 2, 29)
+    data["person"]["birth_date"] = "2007-02-29"  # no such day
+    assert error_of(data).path == "person.birth_date"
+    data["person"]["birth_date"] = "born"
+    assert error_of(data).path == "person.birth_date"
+
+
 def test_missing_fields():
     data = scenario()
     del data["claims"][0]["total"]

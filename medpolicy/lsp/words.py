@@ -57,6 +57,8 @@ FACT_NOTES: dict[str, dict[str, str]] = {
     "person.long_term_care": {"en": "whether the person also pays the optional long-term-care premium",
                               "zh": "是否同时缴纳长期护理保险费"},
     "person.graduates_on": {"en": "the day the student graduates", "zh": "毕业日期"},
+    "person.birth_date": {"en": "the person's date of birth (read it with `age(…)`)",
+                          "zh": "出生日期（用 `age(…)` 计算周岁）"},
     "claim.id": {"en": "the claim's id, unique in the scenario", "zh": "费用编号（场景内唯一）"},
     "claim.date": {"en": "the day of the care", "zh": "就诊日期"},
     "claim.care": {"en": "the kind of care: outpatient, emergency, inpatient or observation",
@@ -97,6 +99,8 @@ FUNCTION_NOTES: dict[str, dict[str, str]] = {
     "known": {"en": "`known(x)`: whether an optional fact is given", "zh": "`known(x)`：可选信息是否已提供"},
     "end_of_year": {"en": "`end_of_year(date)`: 31 December of the date's year",
                     "zh": "`end_of_year(date)`：该日期所在年份的 12 月 31 日"},
+    "age": {"en": "`age(birth, on)`: whole years completed on `on` (29 February births count 1 March)",
+            "zh": "`age(出生日期, 日期)`：到该日期的周岁数（2 月 29 日出生者在平年按 3 月 1 日计）"},
 }
 
 

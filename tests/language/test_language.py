@@ -34,7 +34,7 @@ CONSTRUCTS = (
     "no_deductible", "ratio_and_adjust", "adjustments", "visit_cap", "annual_cap_private",
     "annual_cap_shared", "annual_cap_for_each", "pays_nothing", "coverage_and_waiting",
     "critical_illness_bands_absolute", "critical_illness_bands_above_deductible", "critical_illness_cap",
-    "critical_illness_tables", "premium", "unstated", "modules_and_imports", "settlement",
+    "critical_illness_tables", "premium", "unstated", "modules_and_imports", "settlement", "person_age",
 )
 
 TOP_KEYS = {"policy", "modules", "scenario", "expect", "diagnostics", "warnings", "xfail"}
