@@ -100,7 +100,9 @@ class _DecimalLoader(yaml.SafeLoader):
         seen = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=True)
-            if isinstance(key, (str, int)) and key in seen:
+            if not isinstance(key, (str, int)):
+                continue  # an unhashable key (a mapping) is PyYAML's to refuse, as a YAML error
+            if key in seen:
                 raise ScenarioError(msg("scenario.duplicate_key", key=str(key), line=key_node.start_mark.line + 1))
             seen.add(key)
         return super().construct_mapping(node, deep)

@@ -165,3 +165,12 @@ def test_a_scenario_must_be_a_mapping():
     data = scenario()
     data["claims"] = {"c1": {}}
     assert error_of(data).path == "claims"
+
+
+def test_a_mapping_used_as_a_key_is_a_scenario_error_not_a_crash():
+    # Found by test_robustness's random YAML: the duplicate-key check tried to remember an unhashable key.
+    from medpolicy.errors import ScenarioError
+    from medpolicy.scenario import parse_text
+
+    with pytest.raises(ScenarioError):
+        parse_text("? {a: 1}\n: x\n", "yaml")
