@@ -18,7 +18,7 @@ from . import load_policy, render_json, render_text
 from .diagnostics import render_all
 from .errors import MedpolicyError, PolicyError, PolicyNotFound
 from .evaluator import evaluate_scenario
-from .loader import available_policies, display_path, load, resolve
+from .loader import available_policies, display_path, load, resolve, usable_path
 from .localize import msg, say
 from .messages import LANGS, default_lang, word
 from .scenario import load_scenario, policy_reference, validate
@@ -321,15 +321,6 @@ def test_command(paths, policy_ref, update, show_coverage, fmt, lang):
     sys.exit(0 if report.ok else 1)
 
 
-def _usable_path(path: Path) -> str:
-    """A path that names the file from the current folder: relative inside it, absolute outside."""
-    path = path.resolve()
-    try:
-        return str(path.relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
 @main.command("policies")
 @LANG_OPTION
 @DEBUG_OPTION
@@ -340,7 +331,7 @@ def policies_command(lang):
             title = load_policy(path).title
         except PolicyError:
             title = word("policies.broken", lang)
-        click.echo(f"{name}\t{title}\t{_usable_path(path)}")
+        click.echo(f"{name}\t{title}\t{usable_path(path)}")
 
 
 @main.command("diff")

@@ -26,7 +26,7 @@ from .rules.settlement import compile_settlement
 def compile_policy(policy: Policy) -> CompiledPolicy:
     cx = CompileContext(policy)
     benefits = tuple(compile_benefit(cx, b, i) for i, b in enumerate(policy.benefits))
-    payers = tuple(compile_payer(cx, decl) for decl in _payers(policy))
+    payers = tuple(compile_payer(cx, decl) for decl in policy.payer_declarations)
     chooser = BenefitChooser(benefits)
     labels = {"level": dict(policy.levels), "condition": dict(policy.conditions),
               "benefit": {b.id: b.title for b in benefits}}
@@ -35,13 +35,6 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
     return CompiledPolicy(policy, content_hash(policy), benefits, chooser, compile_coverage(cx, policy.coverage, policy.coverage_end),
                           payers, compile_premium(cx, policy.premium), labels, claim_cost + settlement.cost,
                           settlement)
-
-
-def _payers(policy: Policy) -> list:
-    payers = list(getattr(policy, "payers", ()) or ())
-    if not payers and policy.critical is not None:
-        payers = [policy.critical]
-    return payers
 
 
 def content_hash(policy: Policy) -> str:

@@ -52,7 +52,7 @@ def describe(policy: CompiledPolicy) -> dict[str, Any]:
         "adjustments": [{"id": a.id, "label": a.label, "benefits": [n.name for n in a.benefits] if a.benefits else None,
                          "when": code(a.when), "ratio": code(a.ratio), "cite": cite(a.cite),
                          "at": a.span.short} for a in model.adjustments],
-        "payers": [_payer(p, code, cite) for p in _payer_decls(model)],
+        "payers": [_payer(p, code, cite) for p in model.payer_declarations],
         "coverage": None if model.coverage is None else {
             "starts": code(model.coverage.starts), "reason": model.coverage.reason,
             "cite": cite(model.coverage.cite)},
@@ -133,13 +133,6 @@ def _benefit(b: ast.Benefit, code, cite) -> dict:
         "annual_caps": [{"amount": code(c.amount), "per": code(c.per), "cite": cite(c.cite)} for c in b.annual_caps],
         "excluded": b.excluded, "excluded_cite": cite(b.excluded_cite),
     }
-
-
-def _payer_decls(model) -> list:
-    payers = list(getattr(model, "payers", ()) or ())
-    if not payers and model.critical is not None:
-        payers = [model.critical]
-    return payers
 
 
 def _payer(p: ast.CriticalIllness, code, cite) -> dict:

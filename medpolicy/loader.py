@@ -75,6 +75,15 @@ def resolve(ref: str, base: Path | None = None) -> Path:
     raise PolicyNotFound(msg("load.unknown.known", ref=ref, known=known) if known else msg("load.unknown", ref=ref))
 
 
+def usable_path(path: Path) -> str:
+    """A path that names the file from the current folder: relative inside it, absolute outside."""
+    path = path.resolve()
+    try:
+        return str(path.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
 def display_path(path: Path) -> str:
     """How a file is named in spans: ``policies/x.mpol`` for bundled ones."""
     path = path.resolve()

@@ -71,3 +71,12 @@ class Policy:
     coverage_end: Optional[ast.CoverageEnd] = None
     """``coverage ends``: when a person's benefits end, if not with the policy year."""
     warnings: tuple = ()
+
+    @property
+    def payer_declarations(self) -> list:
+        """The payers after the basic fund, in order; a model built without ``payers`` but with a
+        ``critical_illness`` declaration has that one."""
+        payers = list(self.payers or ())
+        if not payers and self.critical is not None:
+            payers = [self.critical]
+        return payers

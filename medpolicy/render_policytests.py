@@ -13,18 +13,12 @@ from pathlib import Path
 from typing import Any, Optional
 
 from .errors import MedpolicyError
+from .loader import usable_path
 from .messages import word
 from .policytests.coverage import Site
 from .policytests.expectations import shown
 from .policytests.runner import CaseResult, Report
 from .render_text import event_lines
-
-
-def _where(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 def _error_text(result: CaseResult, lang: str) -> str:
@@ -37,7 +31,7 @@ def _error_text(result: CaseResult, lang: str) -> str:
 
 def _case_lines(result: CaseResult, lang: str) -> list[str]:
     case = result.case
-    where = _where(case.file)
+    where = usable_path(case.file)
     if result.error is not None:
         return [word("test.case.error", lang, path=where, line=case.line, name=case.name,
                      problem=_error_text(result, lang))]
@@ -78,7 +72,7 @@ def render_report(report: Report, lang: str = "zh", coverage: Optional[dict] = N
         failed = [r for r in results if not r.passed]
         passed = len(results) - len(failed)
         key = "test.file.failed" if failed else "test.file"
-        lines.append(word(key, lang, path=_where(path), passed=passed, failed=len(failed)))
+        lines.append(word(key, lang, path=usable_path(path), passed=passed, failed=len(failed)))
         for result in failed:
             lines += ["  " + line for line in _case_lines(result, lang)]
     for error in report.file_errors:
@@ -99,7 +93,7 @@ def report_dict(report: Report, lang: str = "zh", coverage: Optional[dict] = Non
     """The run as data: every case with its status and differing figures; files that could not be read."""
     cases = []
     for r in report.results:
-        entry: dict[str, Any] = {"file": _where(r.case.file), "line": r.case.line, "name": r.case.name,
+        entry: dict[str, Any] = {"file": usable_path(r.case.file), "line": r.case.line, "name": r.case.name,
                                  "status": "passed" if r.passed else ("error" if r.error is not None else "failed")}
         if r.error is not None:
             entry["error"] = _error_text(r, lang)
@@ -112,7 +106,7 @@ def report_dict(report: Report, lang: str = "zh", coverage: Optional[dict] = Non
         cases.append(entry)
     out: dict[str, Any] = {
         "passed": report.passed, "failed": report.failed, "cases": cases,
-        "file_errors": [{"file": _where(e.path), "error": e.error.text(lang)} for e in report.file_errors],
+        "file_errors": [{"file": usable_path(e.path), "error": e.error.text(lang)} for e in report.file_errors],
     }
     if coverage is not None:
         out["coverage"] = {path: {"rules": total, "not_exercised": [

@@ -49,7 +49,7 @@ def sites(model: Policy) -> list[Site]:
         found.append(Site("cap", cap.label, cap.span))
     for adjustment in model.adjustments:
         found.append(Site("adjustment", adjustment.label, adjustment.span))
-    for payer in _payers(model):
+    for payer in model.payer_declarations:
         for table in payer.tables:
             owner = f"{payer.title} · {table.title}"
             found.append(Site("table", owner, table.span))
@@ -108,13 +108,6 @@ def _lookups(node) -> Iterator[ast.Lookup]:
             for child in (value if isinstance(value, tuple) else (value,)):
                 if isinstance(child, (ast.Expr, ast.LookupEntry, ast.CaseBranch)):
                     yield from _lookups(child)
-
-
-def _payers(model: Policy) -> list[ast.CriticalIllness]:
-    payers = list(model.payers or ())
-    if not payers and model.critical is not None:
-        payers = [model.critical]
-    return payers
 
 
 def _steps(statement: Statement) -> Iterator[Event]:

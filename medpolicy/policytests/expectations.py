@@ -93,12 +93,6 @@ def compare(case: TestCase, statement: Statement, benefits: tuple[str, ...]) -> 
     return found
 
 
-def actual_of(want: Expected, statement: Statement, benefits: tuple[str, ...] = ()) -> Any:
-    """What the statement gives for one expected figure (for ``--update``)."""
-    claims = {c.id: c for c in statement.claims}
-    return _actual(want, statement, claims, tuple(p.id for p in statement.totals.payers), benefits)[0]
-
-
 def guidance(claim: ClaimResult) -> Optional[dict]:
     """What the statement tells the student to do for a claim settled by hand, in the test files' shape."""
     events = claim.guidance
