@@ -63,6 +63,17 @@ class _Group(click.Group):
             lang = _lang(ctx)
             click.echo(say("cli.error", lang, message=err.text(lang)), err=True)
             ctx.exit(err.exit_code)
+        except BrokenPipeError:
+            raise
+        except OSError as err:
+            # A path the system refuses (too long, a folder, no permission) is the
+            # user's to fix, wherever a command first touched it.
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            lang = _lang(ctx)
+            reason = say("error.file", lang, path=err.filename, reason=err.strerror) if err.filename else str(err)
+            click.echo(say("cli.error", lang, message=reason), err=True)
+            ctx.exit(2)
 
 
 def _lang(ctx) -> str:

@@ -17,6 +17,7 @@ ERRORS: dict[str, dict[str, str]] = {
     # ---- where an error is
     "error.at": {"en": "{path}: {message}", "zh": "{path}：{message}"},
     "error.policy": {"en": "policy error", "zh": "政策有误"},
+    "error.file": {"en": "cannot use {path}: {reason}", "zh": "无法使用 {path}：{reason}"},
     # ---- reading a scenario file
     "scenario.suffix": {"en": "a scenario file ends in .yaml, .yml or .json, not '{suffix}'",
                         "zh": "场景文件的扩展名应为 .yaml、.yml 或 .json，而不是 '{suffix}'"},

@@ -61,12 +61,12 @@ def resolve(ref: str, base: Path | None = None) -> Path:
         candidates = [Path(ref)] if Path(ref).is_absolute() else (
             ([base / ref] if base else []) + [Path(ref)])
         for candidate in candidates:
-            if candidate.is_file():
+            if _is_file(candidate):
                 return candidate
         raise PolicyNotFound(msg("load.file_not_found", ref=ref))
     for folder in search_path():
         candidate = folder / f"{ref}.mpol"
-        if candidate.is_file():
+        if _is_file(candidate):
             return candidate
     known = [name for name, _ in available_policies()]
     hint = closest(ref, known)
@@ -191,7 +191,17 @@ def _resolve_import(decl: ast.Import, root: Path, diagnostics: list[Diagnostic])
     for base in (root, bundled_policies().resolve()):
         candidate = (base / Path(*rel.parts)).resolve()
         # A symbolic link could still point outside the root: refuse it.
-        if candidate.is_relative_to(base.resolve()) and candidate.is_file():
+        if candidate.is_relative_to(base.resolve()) and _is_file(candidate):
             return candidate
     diagnostics.append(Diagnostic.of(msg("E304", path=decl.path), decl.span, help=msg("E304.help")))
     return None
+
+
+def _is_file(path: Path) -> bool:
+    """Whether path is a readable file; a name the system refuses is simply not one."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        # pathlib swallows only some errors: a name over the system's length limit
+        # (ENAMETOOLONG) or with a NUL byte still raises.
+        return False

@@ -453,3 +453,13 @@ def test_show_lists_what_a_scenario_may_say_and_the_benefits_by_priority(policy_
     data = json.loads(invoke("show", policy_id, "--format", "json").stdout)
     assert data["id"] == policy_id and [b["id"] for b in data["benefits"]] == [b.id for b in policy.benefits]
     assert data["levels"] == policy.levels
+
+
+@pytest.mark.parametrize("command", [["test"], ["fmt"], ["check"], ["eval"]])
+def test_a_path_the_system_refuses_is_a_message_not_a_traceback(tmp_path, command):
+    # Found by fuzzing the loader: a name over the file system's length limit raised OSError.
+    too_long = str(tmp_path / ("é" * 200 + ".yaml"))
+    result = CliRunner().invoke(main, [*command, too_long])
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.stderr.startswith("error: ") and "Traceback" not in result.output
