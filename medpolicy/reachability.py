@@ -1,6 +1,6 @@
 """Which claims can reach which benefit, decided exactly.
 
-A benefit's ``when`` may read only facts with few values (care, level,
+A benefit's ``when`` may read only facts with few values (care, level, category,
 condition, pediatric, location, filing, assistance, long-term care) and
 whether given conditions are certified (``X in person.certified``, where X is
 the claim's condition or a condition named in the policy).  Trying every
@@ -242,6 +242,17 @@ class Reachability:
     def _is_certified(self, expr, file) -> bool:
         return _is_fact(self._alias(expr, file)[0], "person", "certified")
 
+    def _guards_hold(self, guards: tuple, point: dict, file: str) -> bool:
+        """Whether a probe point takes every branch in ``guards``; a condition that cannot be judged
+        on the point (it reads other facts) is taken to hold, as a table must then serve both ways."""
+        for condition, outcome in guards:
+            try:
+                if bool(evaluate(condition, ProbeEnvironment(self, file, point))) != outcome:
+                    return False
+            except (EvaluationError, ArithmeticError, ValueError, OverflowError):
+                continue
+        return True
+
     def _domain(self, fact: str) -> list:
         root, field = fact.split(".")
         t = FACT_ROOTS[root][field]
@@ -251,18 +262,21 @@ class Reachability:
         return values + ([None] if t.startswith("opt:") else [])
 
     def _check_tables(self, b: ast.Benefit, points: list[dict], file: str) -> None:
-        exprs = [b.ratio, b.visit_cap, b.deductible.amount if b.deductible else None]
+        exprs = [b.ratio, b.visit_cap, b.deductible.amount if b.deductible else None,
+                 b.pays.amount if b.pays else None]
         exprs += [c.amount for c in b.annual_caps] + [a.points for a in b.adjustments]
         for expr in exprs:
             if expr is None:
                 continue
-            for lookup in _lookups(expr):
+            for lookup, guards in _guarded_lookups(expr, ()):
                 if lookup.default is not None or not isinstance(lookup.key, ast.Attribute):
                     continue
                 key = f"{lookup.key.target.name}.{lookup.key.name}" if isinstance(lookup.key.target, ast.Name) else ""
                 rows = {entry.key for entry in lookup.entries}
-                if key in _FINITE and all(key in p for p in points):
-                    needed = sorted({p[key] for p in points} - rows, key=str)
+                # Only the claims the enclosing `if` / `cases` branches send to this table need a row.
+                reached = [p for p in points if self._guards_hold(guards, p, file)]
+                if key in _FINITE and all(key in p for p in reached):
+                    needed = sorted({p[key] for p in reached} - rows, key=str)
                 elif key in _FINITE:
                     needed = sorted(set(self._domain(key)) - rows, key=str)
                 else:
@@ -274,6 +288,24 @@ class Reachability:
                     shown = f'"{value}"' if key == "claim.level" else str(value)
                     self.error(msg("E117.row", key=key, value=shown, benefit=b.id), lookup.span,
                                help=msg("E117.row.help"))
+
+
+def _guarded_lookups(e, guards: tuple) -> list[tuple[ast.Lookup, tuple]]:
+    """Every table in ``e`` with the (condition, outcome) pairs of the branches that lead to it."""
+    if isinstance(e, ast.IfElse):
+        return (_guarded_lookups(e.condition, guards) + _guarded_lookups(e.then, guards + ((e.condition, True),))
+                + _guarded_lookups(e.otherwise, guards + ((e.condition, False),)))
+    if isinstance(e, ast.Cases):
+        found, before = [], guards
+        for branch in e.branches:
+            found += _guarded_lookups(branch.condition, before)
+            found += _guarded_lookups(branch.value, before + ((branch.condition, True),))
+            before += ((branch.condition, False),)
+        return found + _guarded_lookups(e.default, before)
+    found = [(e, guards)] if isinstance(e, ast.Lookup) else []
+    for child in _children(e):
+        found.extend(_guarded_lookups(child, guards))
+    return found
 
 
 def _is_fact(e, root: str, field: str) -> bool:
@@ -295,10 +327,3 @@ def _children(e) -> list:
     for field in ("args", "operands", "items"):
         out.extend(getattr(e, field, ()) or ())
     return out
-
-
-def _lookups(e) -> list[ast.Lookup]:
-    found = [e] if isinstance(e, ast.Lookup) else []
-    for child in _children(e):
-        found.extend(_lookups(child))
-    return found
