@@ -92,7 +92,7 @@ def evaluate(policy: CompiledPolicy, scenario: Union[dict[str, Any], Scenario], 
     if isinstance(policy, Policy):
         policy = compile_policy(policy)
     if not isinstance(scenario, Scenario):
-        scenario = validate(scenario, policy.levels, policy.conditions, limits)
+        scenario = validate(scenario, policy.levels, policy.conditions, limits, policy.categories)
     return evaluate_scenario(policy, scenario, limits, explain)
 
 

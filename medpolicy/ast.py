@@ -281,6 +281,23 @@ class Conditions(Decl):
 
 
 @attrs.frozen
+class Category(Decl):
+    """One claim category (药品, 定点零售药店购药, 生育 …): lower_snake id and display name."""
+
+    id: str
+    name: str
+    span: Span = span_field()
+
+
+@attrs.frozen
+class Categories(Decl):
+    """``categories { ID "name" … }``: the kinds of claim the policy names, read as ``claim.category``."""
+
+    categories: tuple[Category, ...]
+    span: Span = span_field()
+
+
+@attrs.frozen
 class ListDecl(Decl):
     """``list ID "name" = [a, b]``: a named list, usually of conditions."""
 
@@ -327,12 +344,57 @@ class Counter(Decl):
 
 
 @attrs.frozen
+class History(Decl):
+    """``history ID "label" = count|sum EXPR|last EXPR [where COND]``: a query over the
+    person's earlier settled claims of the year, each named ``earlier`` inside it."""
+
+    id: str
+    label: str
+    measure: str
+    """``count``, ``sum`` or ``last``."""
+    value: Optional[Expr] = None
+    """What ``sum`` adds up or ``last`` gives (None for ``count``)."""
+    where: Optional[Expr] = None
+    """Which earlier claims it reads (None: every one)."""
+    cite: Optional[Cite] = None
+    span: Span = span_field()
+
+
+@attrs.frozen
 class CapDecl(Decl):
     """``cap ID "label" AMOUNT per year``: an annual fund limit benefits share."""
 
     id: str
     label: str
     amount: Expr
+    cite: Optional[Cite] = None
+    span: Span = span_field()
+
+
+@attrs.frozen
+class DeductiblePool(Decl):
+    """``deductible ID "label" AMOUNT per year accumulating|highest``: one deductible that every
+    benefit writing ``deductible per year ID`` charges toward (outpatient and emergency care
+    meeting one 起付线, each at its own ratio)."""
+
+    id: str
+    label: str
+    amount: Expr
+    mode: str
+    """``accumulating`` or ``highest``, as for a benefit's own yearly deductible."""
+    cite: Optional[Cite] = None
+    span: Span = span_field()
+
+
+@attrs.frozen
+class Measure(Decl):
+    """``measure ID "label"``: a year-to-date amount that banded ratios are measured on.
+
+    It starts the year at zero; every visit of a benefit whose ratio is ``banded over`` it adds
+    the visit's amount above the deductible, after the bands have split that amount."""
+
+    id: str
+    label: str
     cite: Optional[Cite] = None
     span: Span = span_field()
 
@@ -405,11 +467,14 @@ class RatioAdjust:
 
 @attrs.frozen
 class AnnualCap:
-    """``annual cap AMOUNT [for each KEY]`` or ``annual cap SHARED_CAP``."""
+    """``annual cap AMOUNT [for each KEY] [when COND]`` or ``annual cap SHARED_CAP [when COND]``."""
 
     amount: Expr
     per: Optional[Expr] = None
     """A key expression: one limit per value (e.g. per condition)."""
+    when: Optional[Expr] = None
+    """The claims this cap limits (None: every claim of the benefit); several guarded clauses
+    choose a cap by a condition."""
     cite: Optional[Cite] = None
     span: Span = span_field()
 
@@ -450,6 +515,10 @@ class Benefit(Decl):
     visit_cap: Optional[Expr] = None
     visit_cap_cite: Optional[Cite] = None
     annual_caps: tuple[AnnualCap, ...] = ()
+    pays: Optional["Pays"] = None
+    """A fixed amount or quota paid instead of deductible × ratio."""
+    ratio_bands: Optional["RatioBands"] = None
+    """A ratio given by bands over a year-to-date measure, instead of ``ratio``."""
     excluded: Optional[str] = None
     """When set, the benefit pays nothing, for this reason."""
     excluded_cite: Optional[Cite] = None
@@ -457,6 +526,29 @@ class Benefit(Decl):
 
 
 # Critical illness ---------------------------------------------------------
+
+
+@attrs.frozen
+class Pays:
+    """``pays AMOUNT [even above covered]``: the basic fund pays AMOUNT for a visit.
+
+    Without ``even above covered`` the payment is at most the visit's covered amount (a quota
+    paid at actual cost when the cost is lower, 定额); with it the fund pays the whole amount
+    (an allowance, 定额补助), and what it pays above the bill is the patient's to receive."""
+
+    amount: Expr
+    above_covered: bool = False
+    cite: Optional[Cite] = None
+    span: Span = span_field()
+
+
+@attrs.frozen
+class RatioBands:
+    """``ratio banded over MEASURE { band LOW .. HIGH pays RATE … }`` (分段累进)."""
+
+    measure: Name
+    bands: tuple["Band", ...]
+    span: Span = span_field()
 
 
 @attrs.frozen

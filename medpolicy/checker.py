@@ -41,7 +41,8 @@ from .rules.benefit import check_benefit
 from .rules.caps import check_cap_decl, check_caps
 from .rules.checking import check_sign
 from .rules.coverage import check_coverage, check_coverage_end
-from .rules.deductible import check_deductible
+from .rules.deductible import check_deductible, check_deductible_pool
+from .rules.fixed import check_pays
 from .rules.grouping import check_grouping
 from .rules.payer import check_payer
 from .rules.settlement import check_settlement
@@ -81,6 +82,7 @@ class _Checker(TypeChecking, Reachability):
         self.sources: dict[tuple[str, str], ast.Source] = {}
         self.levels: dict[str, str] = {}
         self.conditions: dict[str, str] = {}
+        self.categories: dict[str, str] = {}
         self.benefit_ids: dict[str, ast.Benefit] = {}
         self.types: dict[tuple[str, str], str] = {}   # (file, let/param id) → type
         self.in_progress: list[tuple[str, str]] = []
@@ -111,6 +113,9 @@ class _Checker(TypeChecking, Reachability):
 
     def benefits(self) -> list[str]:
         return list(self.benefit_ids)
+
+    def adjustments(self) -> list[ast.Adjustment]:
+        return [d for d in self.program.main.decls if isinstance(d, ast.Adjustment)]
 
     def constant(self, expr: ast.Expr, file: str):
         return evaluate(expr, ConstantEnvironment(self, file))
@@ -143,10 +148,13 @@ class _Checker(TypeChecking, Reachability):
             start=header.year[0], end=header.year[1],
             collection_start=coll[0], collection_end=coll[1],
             rounding_mode=rounding[0], rounding_unit=rounding[1], rounding_cite=header.rounding_cite,
-            levels=dict(self.levels), conditions=dict(self.conditions),
+            levels=dict(self.levels), conditions=dict(self.conditions), categories=dict(self.categories),
             benefits=benefits,
             counters={d.id: d for d in decls if isinstance(d, ast.Counter)},
+            histories=tuple(b.node for scope in self.scopes.values() for b in scope.values() if b.kind == "history"),
             caps={d.id: d for d in decls if isinstance(d, ast.CapDecl)},
+            deductible_pools={d.id: d for d in decls if isinstance(d, ast.DeductiblePool)},
+            measures={d.id: d for d in decls if isinstance(d, ast.Measure)},
             adjustments=tuple(d for d in decls if isinstance(d, ast.Adjustment)),
             coverage=next((d for d in decls if isinstance(d, ast.Coverage)), None),
             coverage_end=next((d for d in decls if isinstance(d, ast.CoverageEnd)), None),
@@ -174,6 +182,14 @@ class _Checker(TypeChecking, Reachability):
                     elif not cond.id.isascii() or cond.id.lower() != cond.id:
                         self.error(msg("E104", condition=cond.id), cond.span, help=msg("E104.help"))
                     self.conditions[cond.id] = cond.name
+            elif isinstance(decl, ast.Categories):
+                for category in decl.categories:
+                    if category.id in self.categories:
+                        self.error(msg("E101.category", category=category.id), category.span)
+                    elif not category.id.isascii() or category.id.lower() != category.id:
+                        self.error(msg("E104.category", category=category.id), category.span,
+                                   help=msg("E104.category.help"))
+                    self.categories[category.id] = category.name
             elif isinstance(decl, ast.Benefit):
                 if decl.id in self.benefit_ids:
                     self.error(msg("E101.benefit", benefit=decl.id), decl.span,
@@ -190,6 +206,8 @@ class _Checker(TypeChecking, Reachability):
         if is_main:
             for name in self.conditions:
                 members.setdefault(name, set()).add("condition")
+            for name in self.categories:
+                members.setdefault(name, set()).add("category")
             for name in self.benefit_ids:
                 members.setdefault(name, set()).add("benefit")
         return members
@@ -200,7 +218,8 @@ class _Checker(TypeChecking, Reachability):
             scope[name] = Binding("member", None, file.path, frozenset(kinds))
         defined: dict[str, Span] = {}
         kinds_of = {ast.Param: "param", ast.Let: "let", ast.ListDecl: "list", ast.Counter: "counter",
-                    ast.CapDecl: "cap"}
+                    ast.History: "history", ast.CapDecl: "cap", ast.DeductiblePool: "deductible",
+                    ast.Measure: "measure"}
         for decl in file.decls:
             if isinstance(decl, ast.Source):
                 key = (file.path, decl.id)
@@ -217,7 +236,7 @@ class _Checker(TypeChecking, Reachability):
                 binding = Binding(kind, decl, file.path)
             else:
                 continue
-            if name in ("person", "claim", "policy") or name in FUNCTIONS:
+            if name in ("person", "claim", "policy", "earlier") or name in FUNCTIONS:
                 self.error(msg("E101.reserved", name=name), decl.span)
                 continue
             if name in defined:
@@ -258,7 +277,8 @@ class _Checker(TypeChecking, Reachability):
         adjustments: dict[str, Span] = {}
         settlements: dict[str, Span] = {}
         for decl in file.decls:
-            if isinstance(decl, (ast.Param, ast.Let, ast.ListDecl, ast.CapDecl)) and \
+            if isinstance(decl, (ast.Param, ast.Let, ast.ListDecl, ast.CapDecl, ast.History, ast.DeductiblePool,
+                                 ast.Measure)) and \
                     getattr(scope.get(decl.id), "node", None) is not decl:
                 continue  # its name was refused (reported when the scope was built)
             if isinstance(decl, (ast.Param, ast.Let, ast.ListDecl)):
@@ -267,10 +287,18 @@ class _Checker(TypeChecking, Reachability):
                     self._check_cite(decl.cite, file.path)
                 if isinstance(decl, ast.Param) and decl.value is not None:
                     check_sign(self, decl.value)
+            elif isinstance(decl, ast.History):
+                self._type_history(file.path, decl.id)
             elif isinstance(decl, ast.CapDecl):
                 check_cap_decl(self, decl, file.path)
-            elif not is_main and isinstance(decl, (ast.Levels, ast.Conditions, ast.Benefit, ast.Coverage,
-                                                   ast.Adjustment, ast.CriticalIllness, ast.Premium,
+            elif not is_main and isinstance(decl, (ast.DeductiblePool, ast.Measure)):
+                self.error(msg("E107"), decl.span, help=msg("E107.help"))
+            elif isinstance(decl, ast.DeductiblePool):
+                check_deductible_pool(self, decl, file.path)
+            elif isinstance(decl, ast.Measure):
+                self._check_cite(decl.cite, file.path)
+            elif not is_main and isinstance(decl, (ast.Levels, ast.Conditions, ast.Categories, ast.Benefit,
+                                                   ast.Coverage, ast.Adjustment, ast.CriticalIllness, ast.Premium,
                                                    ast.Counter, ast.Settlement, ast.CoverageEnd)):
                 self.error(msg("E107"), getattr(decl, "span", file.header.span), help=msg("E107.help"))
             elif isinstance(decl, ast.Coverage):
@@ -292,7 +320,7 @@ class _Checker(TypeChecking, Reachability):
             for decl in file.decls:
                 if isinstance(decl, ast.CriticalIllness) and decl.id != "critical_illness":
                     self._declared_once(payer_ids, decl, msg("E101.payer", payer=decl.id))
-            for kind in (ast.Coverage, ast.CoverageEnd, ast.CriticalIllness, ast.Premium):
+            for kind in (ast.Coverage, ast.CoverageEnd, ast.CriticalIllness, ast.Premium, ast.Categories):
                 found = [d for d in file.decls if isinstance(d, kind)
                          and (kind is not ast.CriticalIllness or d.id == "critical_illness")]
                 for extra in found[1:]:
@@ -346,6 +374,7 @@ class _Checker(TypeChecking, Reachability):
         if not check_benefit(self, b, file):
             return  # it pays nothing: its payment clauses, if any, are reported (E113), not checked
         check_ratio(self, b, file)
+        check_pays(self, b, file)
         check_deductible(self, b, file)
         check_adjust_clauses(self, b, file)
         check_caps(self, b, file)
@@ -360,4 +389,4 @@ def _walk(e):
 
 def _keyword(kind) -> str:
     return {ast.Coverage: "coverage starts", ast.CoverageEnd: "coverage ends", ast.CriticalIllness: "critical_illness",
-            ast.Premium: "premium"}[kind]
+            ast.Premium: "premium", ast.Categories: "categories"}[kind]

@@ -111,8 +111,8 @@ def eval_command(scenarios, policy_ref, fmt, no_explain, lang):
             raise click.UsageError(msg("cli.no_policy").text(lang))
         base = scenario.parent if not policy_ref else Path.cwd()
         program = load_policy(resolve(ref, base))
-        statements.append(evaluate_scenario(program, validate(data, program.levels, program.conditions),
-                                            explain=not no_explain))
+        scenario_read = validate(data, program.levels, program.conditions, categories=program.categories)
+        statements.append(evaluate_scenario(program, scenario_read, explain=not no_explain))
     if fmt == "json":
         texts = [render_json(s, lang) for s in statements]
         click.echo(texts[0] if len(texts) == 1 else "[\n" + ",\n".join(t.rstrip("\n") for t in texts) + "\n]\n",

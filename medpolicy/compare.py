@@ -18,7 +18,8 @@ scenario had to be moved to fit that policy recorded as a :class:`Note`:
   they are incomplete;
 * conditions: a claim's condition, or a certified condition, the policy does
   not declare is removed (``condition_dropped``, ``certified_dropped``): for
-  that policy the claim is care like any other.
+  that policy the claim is care like any other; so is a claim's category
+  (``category_dropped``).
 
 This module knows no city: the rules above read only the ids the policies
 declare.  Renderers word the notes from the message catalogue.
@@ -46,6 +47,7 @@ NOTE_KINDS = {
     "level_mapped": {"claim": "text", "level": "text", "level_name": "text", "to": "text", "to_name": "text"},
     "level_unplaced": {"claim": "text", "level": "text", "level_name": "text"},
     "condition_dropped": {"claim": "text", "condition": "text", "condition_name": "text"},
+    "category_dropped": {"claim": "text", "category": "text", "category_name": "text"},
     "certified_dropped": {"condition": "text", "condition_name": "text"},
 }
 """Each note kind and its typed fields: ids, and beside each the name the policies declare
@@ -103,12 +105,13 @@ def compare(scenario: dict[str, Any], policies: Sequence[CompiledPolicy], limits
         validate(scenario, {}, {}, limits)  # raises the error a scenario that is no mapping gets
     home = _home(scenario, policies)
     # The scenario must be valid where it comes from before it is moved anywhere.
-    validate({k: v for k, v in scenario.items() if k != "policy"}, home.levels, home.conditions, limits)
+    validate({k: v for k, v in scenario.items() if k != "policy"}, home.levels, home.conditions, limits,
+             categories=home.categories)
     outcomes = []
     for policy in policies:
         moved, notes, unplaced = _move(scenario, home, policy)
-        statement = evaluate_scenario(policy, validate(moved, policy.levels, policy.conditions, limits), limits,
-                                      explain)
+        statement = evaluate_scenario(
+            policy, validate(moved, policy.levels, policy.conditions, limits, policy.categories), limits, explain)
         outcomes.append(Outcome(policy, statement, tuple(notes), tuple(unplaced)))
     return Comparison(home.id, tuple(outcomes))
 
@@ -169,6 +172,11 @@ def _move(scenario: dict[str, Any], home: CompiledPolicy,
             notes.append(Note("condition_dropped", {"claim": str(claim["id"]), "condition": condition,
                                                     "condition_name": home.conditions.get(condition, condition)}))
             claim["condition"] = None
+        category = claim.get("category")
+        if category is not None and category not in policy.categories:
+            notes.append(Note("category_dropped", {"claim": str(claim["id"]), "category": category,
+                                                   "category_name": home.categories.get(category, category)}))
+            claim["category"] = None
         claims.append(claim)
     moved["claims"] = claims
     return moved, notes, unplaced

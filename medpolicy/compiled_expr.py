@@ -28,11 +28,13 @@ import attrs
 
 from . import ast
 from .explain import Detail
-from .facts import FACT_ROOTS
+from .facts import EARLIER_FIELDS, FACT_ROOTS
 from .model import Policy
 from .values import OPERATIONS, RAW_OPERATIONS, age, end_of_year, typed, typer
 
 _NOT_CONSTANT = object()
+_ZEROS = {"money": Decimal(0), "number": Decimal(0), "days": 0}
+"""What a history's ``sum`` is when no earlier claim matches, by the type it adds up."""
 
 
 class Frame:
@@ -42,12 +44,14 @@ class Frame:
     belongs to one claim (or visit).  ``trace`` is a list while explaining and
     None otherwise.  ``benefit`` is the id of the benefit paying the claim
     (``claim.benefit``): kept here, not on the claim, so that a scenario's
-    claims are read as they are, never copied.
+    claims are read as they are, never copied.  ``earlier`` is the year's
+    settled claims before this visit (:class:`Earlier`), which ``history``
+    declarations read.
     """
 
-    __slots__ = ("person", "claim", "counters", "person_lets", "claim_lets", "trace", "benefit")
+    __slots__ = ("person", "claim", "counters", "person_lets", "claim_lets", "trace", "benefit", "earlier")
 
-    def __init__(self, person, claim, counters, person_lets, claim_lets, trace, benefit=None):
+    def __init__(self, person, claim, counters, person_lets, claim_lets, trace, benefit=None, earlier=()):
         self.person = person
         self.claim = claim
         self.counters = counters
@@ -55,6 +59,7 @@ class Frame:
         self.claim_lets = claim_lets
         self.trace = trace
         self.benefit = benefit
+        self.earlier = earlier
 
     def take(self) -> tuple:
         """The details traced since the last take, without repeats; starts a new trace."""
@@ -65,6 +70,16 @@ class Frame:
         if len(trace) < 2:
             return tuple(trace)
         return _unique(trace)
+
+
+class Earlier:
+    """One settled claim of the year, as a ``history`` reads it (``earlier.*``): the claim's
+    facts, the benefit that took it and what the basic fund paid on it."""
+
+    __slots__ = ("claim", "benefit", "basic_fund")
+
+    def __init__(self, claim, benefit: str, basic_fund: Decimal):
+        self.claim, self.benefit, self.basic_fund = claim, benefit, basic_fund
 
 
 def _unique(details: list) -> tuple:
@@ -101,6 +116,12 @@ class Code:
     @property
     def reads_claim(self) -> bool:
         return any(f.startswith(("claim.", "certified:claim")) for f in self.facts)
+
+
+def _on(value, fr, one):
+    """``value`` read on the earlier claim ``one`` (a history's scan restores ``fr.earlier`` after)."""
+    fr.earlier = one
+    return value(fr)
 
 
 def _const(value, type_: str) -> Code:
@@ -176,6 +197,8 @@ class ExpressionCompiler:
             return self._definition(binding, e.name)
         if binding.kind == "counter":
             return self._counter(binding.node)
+        if binding.kind == "history":
+            return self._history(binding)
         raise AssertionError(f"{binding.kind} {e.name} in an expression")  # the checker forbids it
 
     def _counter(self, counter: ast.Counter) -> Code:
@@ -188,6 +211,57 @@ class ExpressionCompiler:
             return Decimal(count)
 
         return Code(read, "number", frozenset({"counter"}))
+
+    def _history(self, binding) -> Code:
+        """A ``history``: one scan of the earlier claims per claim frame, kept in ``claim_lets``."""
+        key = ("history", binding.file, binding.node.id)
+        code = self.definitions.get(key)
+        if code is not None:
+            return code
+        node: ast.History = binding.node
+        where = self._compile(node.where, binding.file).fn if node.where is not None else None
+        measure, name, label = node.measure, node.id, node.label
+        value, type_ = None, "number"
+        if node.value is not None:
+            code = self._compile(node.value, binding.file)
+            value, type_ = code.fn, ("opt:" if measure == "last" else "") + _base(code.type)
+        wrap = typer(type_)
+
+        def scan(fr):
+            """(value, ids of the earlier claims it read): the current claim stays ``fr.claim``, and
+            ``fr.earlier`` is swapped for one earlier claim at a time while ``where`` and the value run."""
+            matched = []
+            saved, trace = fr.earlier, fr.trace
+            fr.trace = None  # what decided each earlier claim's test is not this claim's explanation
+            try:
+                for one in saved:
+                    fr.earlier = one
+                    if where is None or where(fr):
+                        matched.append(one)
+                if measure == "count":
+                    result = Decimal(len(matched))
+                elif measure == "sum":
+                    result = sum((_on(value, fr, one) for one in matched), _ZEROS[type_])
+                elif matched:  # last: the latest match, the one the explanation names
+                    matched = matched[-1:]
+                    result = _on(value, fr, matched[0])
+                else:
+                    result = None
+            finally:
+                fr.earlier, fr.trace = saved, trace
+            return result, tuple(one.claim.id for one in matched)
+
+        def read(fr):
+            hit = fr.claim_lets.get(key)
+            if hit is None:
+                hit = fr.claim_lets[key] = scan(fr)
+            if fr.trace is not None:
+                fr.trace.append(Detail("history", name, label, wrap(hit[0]), claims=hit[1]))
+            return hit[0]
+
+        code = Code(read, type_, frozenset({"history"}))
+        self.definitions[key] = code
+        return code
 
     def _definition(self, binding, name: str) -> Code:
         key = (binding.file, name)
@@ -253,6 +327,8 @@ class ExpressionCompiler:
 
     def _attribute(self, e: ast.Attribute, file):
         target = e.target
+        if isinstance(target, ast.Name) and target.name == "earlier":
+            return self._earlier(e.name)
         if isinstance(target, ast.Name) and target.name in FACT_ROOTS and target.name not in self.scopes[file]:
             root, field = target.name, e.name
             type_ = FACT_ROOTS[root][field]
@@ -266,6 +342,11 @@ class ExpressionCompiler:
             return Code(lambda fr: get(fr.claim), type_, frozenset({f"claim.{field}"}))
         binding = self.scopes[file][target.name]  # a module alias: the checker allows nothing else
         return self._name(ast.Name(e.name, span=e.span), binding.file)
+
+    def _earlier(self, field: str) -> Code:
+        """``earlier.FIELD``: read from the earlier claim a history's scan has put in the frame."""
+        get = operator.attrgetter(field if field in ("benefit", "basic_fund") else "claim." + field)
+        return Code(lambda fr: get(fr.earlier), EARLIER_FIELDS[field], frozenset({f"earlier.{field}"}))
 
     # -- operations
     def _call(self, e: ast.Call, file):

@@ -28,7 +28,7 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
     benefits = tuple(compile_benefit(cx, b, i) for i, b in enumerate(policy.benefits))
     payers = tuple(compile_payer(cx, decl) for decl in policy.payer_declarations)
     chooser = BenefitChooser(benefits)
-    labels = {"level": dict(policy.levels), "condition": dict(policy.conditions),
+    labels = {"level": dict(policy.levels), "condition": dict(policy.conditions), "category": dict(policy.categories),
               "benefit": {b.id: b.title for b in benefits}}
     claim_cost = chooser.cost + sum(p.covers.size + sum(t.when.size for t in p.tables if t.when) for p in payers)
     settlement = compile_settlement(cx, policy.settlements)

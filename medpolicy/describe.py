@@ -21,7 +21,7 @@ from .render_json import _typed  # the statement's own typed-value shape, so bot
 from .rules.context import source_text
 from .values import typed
 
-_KINDS = ("param", "let", "list", "cap")
+_KINDS = ("param", "let", "list", "cap", "history")
 
 
 def describe(policy: CompiledPolicy) -> dict[str, Any]:
@@ -42,13 +42,19 @@ def describe(policy: CompiledPolicy) -> dict[str, Any]:
     return {
         "levels": dict(model.levels),
         "conditions": dict(model.conditions),
+        "categories": dict(model.categories),
         "collection": [_iso(model.collection_start), _iso(model.collection_end)],
         "rounding": {"mode": model.rounding_mode, "unit": format(model.rounding_unit, "f"),
                      "cite": cite(model.rounding_cite)},
         "sources": [{"id": sid, "title": s.title, "file": s.file, "declared_in": path}
                     for (path, sid), s in model.sources.items()],
         "parameters": _parameters(model, code, cite),
-        "benefits": [_benefit(b, code, cite) for b in model.benefits],
+        "deductible_pools": [{"id": pool.id, "label": pool.label, "amount": code(pool.amount), "mode": pool.mode,
+                              "cite": cite(pool.cite), "at": pool.span.short}
+                             for pool in model.deductible_pools.values()],
+        "measures": [{"id": m.id, "label": m.label, "cite": cite(m.cite), "at": m.span.short}
+                     for m in model.measures.values()],
+        "benefits": [_benefit(b, code, cite, model) for b in model.benefits],
         "adjustments": [{"id": a.id, "label": a.label, "benefits": [n.name for n in a.benefits] if a.benefits else None,
                          "when": code(a.when), "ratio": code(a.ratio), "cite": cite(a.cite),
                          "at": a.span.short} for a in model.adjustments],
@@ -96,7 +102,8 @@ def _parameters(model, code, cite) -> list[dict]:
                 continue  # imported names are listed in the module that declares them
             node = binding.node
             expr = {"param": getattr(node, "value", None), "let": getattr(node, "value", None),
-                    "list": getattr(node, "items", None), "cap": getattr(node, "amount", None)}[binding.kind]
+                    "list": getattr(node, "items", None), "cap": getattr(node, "amount", None),
+                    "history": None}[binding.kind]
             compiled = compiler.definitions.get((file, name))
             if compiled is None and expr is not None:
                 compiled = compiler.compile(expr, file)  # a cap's amount is not a definition
@@ -106,7 +113,9 @@ def _parameters(model, code, cite) -> list[dict]:
             label = getattr(node, "label", None) or getattr(node, "title", None) or ""
             rows.append({
                 "name": name, "kind": binding.kind, "label": label, "file": file,
-                "at": node.span.short, "text": code(expr) if expr is not None else None,
+                "at": node.span.short,
+                "text": _history_text(node, code) if binding.kind == "history" else
+                        code(expr) if expr is not None else None,
                 "stated": not (binding.kind == "param" and node.value is None),
                 "type": getattr(node, "declared_type", None),
                 "value": value, "cite": cite(getattr(node, "cite", None)),
@@ -114,8 +123,18 @@ def _parameters(model, code, cite) -> list[dict]:
     return rows
 
 
-def _benefit(b: ast.Benefit, code, cite) -> dict:
+def _history_text(node: ast.History, code) -> str:
+    """A history's query as written: ``count where …``, ``sum EXPR where …``, ``last EXPR``."""
+    parts = [node.measure, code(node.value), "where " + code(node.where) if node.where is not None else None]
+    return " ".join(p for p in parts if p)
+
+
+def _benefit(b: ast.Benefit, code, cite, model) -> dict:
     deductible = b.deductible
+    # A shared pool is shown by its label and amount: its id alone tells a reader nothing.
+    pool = model.deductible_pools.get(deductible.amount.name) \
+        if deductible is not None and deductible.mode == "pool" else None
+    banded = b.ratio_bands
     return {
         "id": b.id, "title": b.title, "priority": b.priority, "at": b.span.short,
         "when": code(b.when), "when_cite": cite(b.when_cite),
@@ -125,12 +144,21 @@ def _benefit(b: ast.Benefit, code, cite) -> dict:
         "counts": [n.name for n in b.counts],
         "deductible": None if deductible is None else {
             "mode": deductible.mode, "amount": None if deductible.mode == "none" else code(deductible.amount),
-            "cite": cite(deductible.cite)},
+            "cite": cite(deductible.cite),
+            "pool": None if pool is None else {"id": pool.id, "label": pool.label, "amount": code(pool.amount),
+                                               "mode": pool.mode}},
         "ratio": code(b.ratio), "ratio_cite": cite(b.ratio_cite),
+        "ratio_bands": None if banded is None else {
+            "measure": banded.measure.name,
+            "label": getattr(model.measures.get(banded.measure.name), "label", banded.measure.name),
+            "bands": _bands(banded.bands, code, cite)},
+        "pays": None if b.pays is None else {
+            "amount": code(b.pays.amount), "above_covered": b.pays.above_covered, "cite": cite(b.pays.cite)},
         "adjustments": [{"label": a.label, "points": code(a.points), "when": code(a.when), "cite": cite(a.cite)}
                         for a in b.adjustments],
         "visit_cap": code(b.visit_cap), "visit_cap_cite": cite(b.visit_cap_cite),
-        "annual_caps": [{"amount": code(c.amount), "per": code(c.per), "cite": cite(c.cite)} for c in b.annual_caps],
+        "annual_caps": [{"amount": code(c.amount), "per": code(c.per), "when": code(c.when), "cite": cite(c.cite)}
+                        for c in b.annual_caps],
         "excluded": b.excluded, "excluded_cite": cite(b.excluded_cite),
     }
 
@@ -142,10 +170,15 @@ def _payer(p: ast.CriticalIllness, code, cite) -> dict:
             "title": t.title, "when": code(t.when), "measure": t.measure,
             "deductible": code(t.deductible), "deductible_cite": cite(t.deductible_cite),
             "cap": code(t.cap), "cap_cite": cite(t.cap_cite),
-            "bands": [{"low": code(band.low), "high": code(band.high), "rate": code(band.rate), "cite": cite(band.cite)}
-                      for band in t.bands],
+            "bands": _bands(t.bands, code, cite),
         } for t in p.tables],
     }
+
+
+def _bands(bands, code, cite) -> list[dict]:
+    """A payer table's or a banded ratio's bands, each as written (``high`` None: ``band above``)."""
+    return [{"low": code(band.low), "high": code(band.high), "rate": code(band.rate), "cite": cite(band.cite)}
+            for band in bands]
 
 
 __all__ = ["describe"]

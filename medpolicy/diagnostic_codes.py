@@ -64,14 +64,14 @@ _ALL = (
                            "1000%, …)", "数值大得不合常理（金额超过 ¥1,000,000,000,000、百分比超过 1000% 等）"),
     # ---- declarations
     Code("E100", "checker", "a module was given where a policy is needed", "需要政策文件的地方给的是模块"),
-    Code("E101", "checker", "a name, level, condition, benefit, source, adjustment, payer or settlement declared "
-                            "twice, or a name already taken",
-         "名称、医疗机构级别、病种、待遇、依据文件、调整项、支付方或手工报销说明重复声明，或名称已被占用"),
+    Code("E101", "checker", "a name, level, condition, category, benefit, source, adjustment, payer or settlement "
+                            "declared twice, or a name already taken",
+         "名称、医疗机构级别、病种、费用类别、待遇、依据文件、调整项、支付方或手工报销说明重复声明，或名称已被占用"),
     Code("E102", "parser", "a clause set twice in a header, benefit, table, adjustment or settlement",
          "政策文件头、待遇、支付标准表、调整项或手工报销说明中同一项写了两次"),
     Code("E103", "parser", "an adjustment without `ratio`", "调整项缺少 `ratio`"),
-    Code("E104", "checker", "a condition id that is not lower_snake_case English",
-         "病种标识不是小写英文加下划线（lower_snake_case）"),
+    Code("E104", "checker", "a condition or category id that is not lower_snake_case English",
+         "病种或费用类别标识不是小写英文加下划线（lower_snake_case）"),
     Code("E105", "checker", "no institution levels declared", "没有声明定点医疗机构级别"),
     Code("E106", "checker", "the header lacks a year or title, or a period ends before it starts",
          "政策文件头缺少保险年度或标题，或某个期间的结束日期早于开始日期"),
@@ -81,8 +81,11 @@ _ALL = (
     Code("E111", "checker", "a benefit without a priority, or two benefits with the same priority",
          "待遇没有优先级，或两个待遇的优先级相同"),
     Code("E112", "checker", "a benefit without `when`", "待遇没有 `when` 条件"),
-    Code("E113", "checker", "a benefit without a ratio, or one that `pays nothing` yet has payment clauses",
-         "待遇没有报销比例，或写了 `pays nothing` 却又写了支付规则"),
+    Code("E113", "checker", "a benefit without a ratio, or one that `pays nothing` yet has payment clauses; `pays` "
+                            "beside a ratio, deductible or adjustment; two ratios (`ratio` and `ratio banded`); "
+                            "adjustments applied to a banded ratio",
+         "待遇没有报销比例，或写了 `pays nothing` 却又写了支付规则；`pays` 与报销比例、起付线或比例调整同时出现；"
+         "同时写了两种报销比例（`ratio` 与 `ratio banded`）；对分段累进的比例做了调整"),
     Code("E114", "checker", "`for each` on a shared cap, or on something that is not a member",
          "对共用限额使用 `for each`，或 `for each` 后面不是级别、病种等取值"),
     Code("E115", "checker", "a benefit whose `when` is false for every claim", "待遇的 `when` 条件对任何费用都不成立"),
@@ -99,8 +102,8 @@ _ALL = (
     Code("E124", "checker", "a band rate outside 0%..100%", "分段支付比例不在 0% 至 100% 之间"),
     Code("E125", "checker", "an empty or reversed band", "分段为空或上下限写反"),
     Code("E126", "checker", "bands that overlap, leave a gap, or do not start at the deductible (or at ¥0 above "
-                            "it); an open band that is not last",
-         "分段重叠、留有空档，或不从起付线（按超过起付线计算时从 ¥0）开始；不设上限的分段没有放在最后"),
+                            "it; a banded ratio's bands at ¥0); an open band that is not last",
+         "分段重叠、留有空档，或不从起付线（按超过起付线计算时从 ¥0；分段累进的比例从 ¥0）开始；不设上限的分段没有放在最后"),
     Code("E127", "checker", "a constant whose value is out of range", "固定值超出可计算的范围"),
     Code("E128", "checker", "a benefit ratio outside 0%..100%", "待遇的报销比例不在 0% 至 100% 之间"),
     Code("E129", "checker", "a negative deductible, cap or premium", "起付线、支付限额或个人缴费为负数"),
@@ -110,8 +113,12 @@ _ALL = (
                             "student must do",
          "`settlement` 没有写材料、提交地点、期限或办理时长：没有说明参保人需要做什么"),
     # ---- names and types
-    Code("E200", "checker", "an unknown name, field, function, counter, benefit or module definition (with "
-                            "did-you-mean)", "名称、字段、函数、计数器、待遇或模块中的定义不存在（并提示相近的名称）"),
+    Code("E200", "checker", "an unknown name, field, function, counter, benefit, measure, shared deductible or "
+                            "module definition (with did-you-mean); a yearly deductible without `accumulating` or "
+                            "`highest` that names no shared deductible, or with one beside a shared "
+                            "deductible (the declaration states the mode)",
+         "名称、字段、函数、计数器、待遇、累计额、共用起付线或模块中的定义不存在（并提示相近的名称）；"
+         "年度起付线没有写 `accumulating` 或 `highest`，又没有指向共用起付线，或对共用起付线又写了计收方式（方式在声明处写明）"),
     Code("E201", "checker", "a citation of an undeclared source", "引用了没有声明的依据文件"),
     Code("E202", "parser", "an unknown type for an `unstated` parameter", "`unstated` 参数的类型未知"),
     Code("E203", "checker", "a definition that refers to itself, directly or not (with the cycle)",
@@ -122,7 +129,10 @@ _ALL = (
          "可能没有提供的值用在了必须有值的地方（请用 `otherwise`）"),
     Code("E206", "checker", "`person`, `claim` or `policy` without a field", "`person`、`claim` 或 `policy` 后面没有写字段"),
     Code("E207", "checker", "a fact read where it does not exist (claim facts in a premium, facts in a constant, "
-                            "counters in `when`)", "在不存在该信息的地方读取它（缴费中读费用信息、固定值中读参保人信息、`when` 中读计数器）"),
+                            "counters or histories in `when`, `earlier` outside a `history`, a history reading a "
+                            "counter or another history, claim facts in a shared cap: it reads person facts only)",
+         "在不存在该信息的地方读取它（缴费中读费用信息、固定值中读参保人信息、`when` 中读计数器或历史查询、"
+         "`history` 之外读 `earlier`、历史查询读计数器或其他历史查询、共用限额读费用信息：它只能读参保人信息）"),
     Code("E208", "checker", "a function given the wrong number of values", "函数的参数个数不对"),
     Code("E209", "checker", "a table key or level literal that is not a declared member",
          "对照表的键或医疗机构级别不是已声明的取值"),
@@ -146,11 +156,12 @@ _ALL = (
          "限额；调整项的比例；共用限额（除非每个引用它的 `annual cap` 都注明了出处）；大病保险的起付线、分段、限额；"
          "缴费情形；值中含有数字的 `param`。只写了一个定义名称的条款，在定义处检查",
          lint="uncited-number"),
-    Code("W402", "lint", "a `param`, `let`, `list`, `cap`, `counter`, `source` or `import` the policy never uses, "
+    Code("W402", "lint", "a `param`, `let`, `list`, `cap`, `counter`, `history`, `source` or `import` the policy "
+                         "never uses, "
                          "or an adjustment that applies to no benefit with a ratio (a module's definitions the "
                          "policy does not use are not reported; levels and conditions are what scenarios name, so "
                          "they are never unused)",
-         "声明了但从未用到的 `param`、`let`、`list`、`cap`、`counter`、`source` 或 `import`，或不适用于任何有报销比例"
+         "声明了但从未用到的 `param`、`let`、`list`、`cap`、`counter`、`history`、`source` 或 `import`，或不适用于任何有报销比例"
          "的待遇的调整项（导入模块中政策没有用到的定义不报告；医疗机构级别和病种供场景使用，不算未用）",
          lint="unused-declaration"),
     Code("W403", "lint", "a visit cap above the annual cap of the same benefit (both constants): it never applies",

@@ -61,6 +61,8 @@ ERRORS: dict[str, dict[str, str]] = {
                         "zh": "未知的{what:field} {value}；是不是想写 '{name}'？"},
     "scenario.member.list": {"en": "unknown {what:field} {value} (one of: {allowed:names})",
                              "zh": "未知的{what:field} {value}（可选：{allowed:names}）"},
+    "scenario.member.none": {"en": "unknown {what:field} {value}: this policy declares none",
+                             "zh": "未知的{what:field} {value}：本政策没有声明任何{what:field}"},
     "scenario.datetime": {"en": "must be a date (YYYY-MM-DD), not a date and time",
                           "zh": "应是日期（YYYY-MM-DD），不能带时间"},
     "scenario.date": {"en": "{value} is not a date (YYYY-MM-DD)", "zh": "{value} 不是日期（YYYY-MM-DD）"},
@@ -219,6 +221,7 @@ FIELDS: dict[str, dict[str, str]] = {
     # ``{x:field}``: the kind of value a scenario field holds
     "assistance": {"en": "assistance status", "zh": "救助身份"},
     "condition": {"en": "condition", "zh": "病种"},
+    "category": {"en": "category", "zh": "费用类别"},
     "care": {"en": "care type", "zh": "就诊类型"},
     "level": {"en": "level", "zh": "医疗机构级别"},
     "location": {"en": "location", "zh": "就医地"},

@@ -20,7 +20,7 @@ from __future__ import annotations
 import gc
 from decimal import Decimal
 
-from .compiled_expr import Frame
+from .compiled_expr import Earlier, Frame
 from .errors import EvaluationError
 from .explain import (Charge, ClaimResult, Event, PayerAmount, PolicyInfo, Statement, Totals)
 from .facts import SCENARIO_CLAIM_FIELDS
@@ -43,6 +43,7 @@ class VisitFacts:
         # Written out rather than looped over the field names: a visit is built per grouped visit.
         self.id, self.date, self.care, self.level = claim.id, claim.date, claim.care, claim.level
         self.institution, self.condition, self.pediatric = claim.institution, claim.condition, claim.pediatric
+        self.category = claim.category
         self.total, self.covered = total, covered
         self.location, self.filing, self.settlement, self.absence = (claim.location, claim.filing, claim.settlement,
                                                                      claim.absence)
@@ -61,7 +62,7 @@ class _Run:
 
     def frame(self, claim=None, benefit=None) -> Frame:
         return Frame(self.person, claim, self.year.counters, self.person_lets, {}, [] if self.explain else None,
-                     benefit)
+                     benefit, self.year.earlier)
 
     def spend(self, steps: int) -> None:
         self.steps_left -= steps
@@ -120,13 +121,20 @@ class _Run:
                         continue
                     placed = ("late", late)
             visits[("claim", claim.index)] = (placed, [claim])
+        # `history` declarations read the claims settled before a visit: kept only when one is declared.
+        earlier = self.year.earlier if program.model.histories else None
+        histories = len(program.model.histories)
         for placement, group in visits.values():
             if isinstance(placement, tuple):
                 results[group[0].id] = self.unpaid(group[0], *placement)
             else:
-                self.spend(placement.visit_cost)
+                # Each history read scans the claims settled so far: a year of many claims costs its square.
+                self.spend(placement.visit_cost + (histories * len(earlier) if earlier is not None else 0))
                 for result in self.pay_visit(placement, group):
                     results[result.id] = result
+                if earlier is not None:
+                    # After the whole visit: the claims of one visit do not see each other.
+                    earlier.extend(Earlier(c, placement.id, results[c.id].basic_fund) for c in group)
         ordered = tuple(results[c.id] for c in claims)
         totals = _totals(ordered, program)
         premium = program.premium.personal(self.frame(), explain)

@@ -43,7 +43,7 @@ class Detail(NamedTuple):
     """One thing that decided a value: a table row, a named value or a counter."""
 
     kind: str
-    """``row`` (a ``by … {}`` table row), ``let`` (a named value) or ``counter``."""
+    """``row`` (a ``by … {}`` table row), ``let`` (a named value), ``counter`` or ``history``."""
     name: str
     """The policy's own name: the let or counter id, or for a row the key
     (``claim.level``, or the id of the named value it is keyed by)."""
@@ -57,6 +57,8 @@ class Detail(NamedTuple):
     """For a row: what the key is (``level``, ``condition``, ``care`` …)."""
     otherwise: bool = False
     """For a row: the table's ``else`` gave the value."""
+    claims: tuple[str, ...] = ()
+    """For a history: the ids of the earlier claims it read."""
 
 
 class Event(NamedTuple):
@@ -92,7 +94,8 @@ EVENT_KINDS: dict[str, dict[str, str]] = {
     "late": {"submitted_on": "date", "deadline": "date", "title": "text"},
     "no_benefit": {"care": "member:care", "level": "member:level", "condition": "member?:condition"},
     "benefit": {"benefit": "member:benefit", "priority": "count", "condition": "text",
-                "care": "member:care", "level": "member:level", "claim_condition": "member?:condition"},
+                "care": "member:care", "level": "member:level", "claim_condition": "member?:condition",
+                "category": "member?:category"},
     "visit": {"visit": "text", "claims": "count", "institution": "text", "covered": "money"},
     "joined": {"admission": "text", "care": "member:care", "claims": "count", "institution": "text",
                "covered": "money", "days": "count"},
@@ -101,12 +104,18 @@ EVENT_KINDS: dict[str, dict[str, str]] = {
     # the basic fund
     "no_deductible": {},
     "deductible": {"mode": "text", "standard": "money", "before": "money?", "due": "money",
-                   "charged": "money", "all_deductible": "bool", "details": "details"},
+                   "charged": "money", "all_deductible": "bool", "shared": "text?", "details": "details"},
     "eligible": {"covered": "money", "deductible": "money", "eligible": "money"},
     "ratio": {"ratio": "percent", "details": "details"},
     "adjustment": {"adjustment": "text", "label": "text", "points": "percent", "ratio": "percent",
                    "details": "details"},
     "ratio_clamped": {"before": "percent", "after": "percent"},
+    "measure": {"measure": "text", "label": "text", "before": "money", "eligible": "money", "after": "money"},
+    "ratio_band": {"low": "money", "high": "money?", "rate": "percent", "part": "money", "pay": "money"},
+    "bands_fund": {"eligible": "money", "exact": "money", "fund": "money", "rounded": "bool", "rounding": "text",
+                   "unit": "money"},
+    "fixed": {"amount": "money", "covered": "money", "fund": "money", "at_cost": "bool", "above": "money",
+              "details": "details"},
     "fund": {"ratio": "percent", "eligible": "money", "exact": "number", "fund": "money", "rounded": "bool",
              "rounding": "text", "unit": "money"},
     "visit_cap": {"cap": "money", "before": "money", "fund": "money", "applied": "bool", "details": "details"},
@@ -124,7 +133,7 @@ EVENT_KINDS: dict[str, dict[str, str]] = {
     "band": {"payer": "text", "low": "money", "high": "money?", "rate": "percent", "part": "money",
              "pay": "money"},
     "payer_cap": {"payer": "text", "title": "text", "cap": "money", "paid_before": "money", "left": "money",
-                  "before": "money"},
+                  "before": "money", "details": "details"},
     "payer_cap_unstated": {"payer": "text", "title": "text"},
     "payer": {"payer": "text", "title": "text", "amount": "money"},
     # what is left
@@ -250,7 +259,7 @@ class PolicyInfo:
     content_hash: str
     """``sha256:…`` of the policy's text and every module it imports."""
     labels: dict[str, dict[str, str]]
-    """Display names the policy declares: ``level``, ``condition``, ``benefit`` → id → name."""
+    """Display names the policy declares: ``level``, ``condition``, ``category``, ``benefit`` → id → name."""
 
 
 @attrs.frozen

@@ -148,7 +148,8 @@ def _name(e: ast.Name, env):
 
 def _attribute(e: ast.Attribute, env):
     target = e.target
-    if isinstance(target, ast.Name) and target.name in ("person", "claim", "policy"):
+    # `earlier` (inside a history) is a fact no environment here has: never a constant.
+    if isinstance(target, ast.Name) and target.name in ("person", "claim", "policy", "earlier"):
         return env.fact(target.name, e.name)
     if isinstance(target, ast.Name):
         return env.qualified(target.name, e.name, e)

@@ -3,8 +3,8 @@
 This is the vocabulary shared by the checker (which types policy
 expressions), the scenario loader (which validates what services send) and
 the evaluator (which supplies the values).  Enumerations whose members are
-fixed by the scenario contract are listed here; ``level``, ``condition`` and
-``benefit`` members are declared by each policy.
+fixed by the scenario contract are listed here; ``level``, ``condition``,
+``category`` and ``benefit`` members are declared by each policy.
 """
 from __future__ import annotations
 
@@ -42,6 +42,7 @@ CLAIM_FIELDS: dict[str, str] = {
     "level": "enum:level",
     "institution": "opt:text",
     "condition": "opt:enum:condition",
+    "category": "opt:enum:category",
     "pediatric": "bool",
     "total": "money",
     "covered": "money",
@@ -54,6 +55,10 @@ CLAIM_FIELDS: dict[str, str] = {
     "benefit": "enum:benefit",
 }
 
+EARLIER_FIELDS: dict[str, str] = {**CLAIM_FIELDS, "basic_fund": "money"}
+"""``earlier.*`` inside a ``history`` declaration: one earlier settled claim of the year, with what the
+basic fund paid on it."""
+
 POLICY_FIELDS: dict[str, str] = {
     "start": "date",
     "end": "date",
@@ -63,7 +68,8 @@ POLICY_FIELDS: dict[str, str] = {
 
 FACT_ROOTS = {"person": PERSON_FIELDS, "claim": CLAIM_FIELDS, "policy": POLICY_FIELDS}
 
-FINITE_CLAIM_FIELDS = ("care", "level", "condition", "pediatric", "location", "filing", "settlement", "absence")
+FINITE_CLAIM_FIELDS = ("care", "level", "condition", "category", "pediatric", "location", "filing", "settlement",
+                       "absence")
 
 SCENARIO_CLAIM_FIELDS = tuple(name for name in CLAIM_FIELDS if name != "benefit")
 """The claim fields a scenario gives (``claim.benefit`` is the policy's choice, not a fact of the scenario)."""

@@ -6,7 +6,7 @@ comments are read back from the text between tokens), and prints the tree
 again.  The layout follows the bundled policies' hand-written style:
 
 * Two spaces of indentation per brace level.  A declaration, a header field,
-  a clause, a ``levels``/``conditions`` entry, a premium case and each ``}``
+  a clause, a ``levels``/``conditions``/``categories`` entry, a premium case and each ``}``
   closing them start a line of their own (one clause per line); ``{`` ends the
   line that opens its block.
 * Line breaks inside a clause are the author's: where the author broke a line

@@ -31,7 +31,8 @@ Constant = Callable[[ast.Expr, str], object]
 
 NUMERIC = ("money", "percent", "number", "months", "days")
 """Literal kinds that state a number the policy pays by."""
-DEFINITIONS = {ast.Param: "param", ast.Let: "let", ast.ListDecl: "list", ast.CapDecl: "cap", ast.Counter: "counter"}
+DEFINITIONS = {ast.Param: "param", ast.Let: "let", ast.ListDecl: "list", ast.CapDecl: "cap", ast.Counter: "counter",
+               ast.History: "history", ast.DeductiblePool: "deductible", ast.Measure: "measure"}
 """Declarations a name stands for, by the keyword that declares them."""
 
 
@@ -139,11 +140,15 @@ def _payment_clauses(b: ast.Benefit) -> list[tuple[str, ast.Expr, Optional[ast.C
     if b.excluded is not None:
         return []
     clauses = []
-    if b.deductible is not None:
+    if b.deductible is not None and b.deductible.mode != "pool":  # a pool is cited where it is declared
         keyword = "no deductible" if b.deductible.mode == "none" else "deductible"
         clauses.append((keyword, b.deductible.amount, b.deductible.cite, b.deductible.span))
     if b.ratio is not None:
         clauses.append(("ratio", b.ratio, b.ratio_cite, b.ratio.span))
+    if b.ratio_bands is not None:
+        clauses += [("band", band, band.cite, band.span) for band in b.ratio_bands.bands]
+    if b.pays is not None:
+        clauses.append(("pays", b.pays.amount, b.pays.cite, b.pays.span))
     clauses += [("adjust", a.points, a.cite, a.span) for a in b.adjustments]
     if b.visit_cap is not None:
         clauses.append(("visit cap", b.visit_cap, b.visit_cap_cite, b.visit_cap.span))
@@ -158,6 +163,8 @@ def _uncited_definitions(ctx: _Context, file: ast.File) -> None:
         if isinstance(decl, ast.Param) or (isinstance(decl, ast.Let) and _bare_number(decl.value)):
             if _numeric(decl.value) and decl.cite is None:
                 ctx.warn(msg("W401.definition", keyword=DEFINITIONS[type(decl)], name=decl.id), decl.span, help_)
+        elif isinstance(decl, ast.DeductiblePool) and _numeric(decl.amount) and decl.cite is None:
+            ctx.warn(msg("W401.definition", keyword="deductible", name=decl.id), decl.span, help_)
         elif isinstance(decl, ast.CapDecl) and _numeric(decl.amount) and decl.cite is None:
             # A shared cap stated once for several benefits may be cited where each benefit names it.
             uses = [c for b in ctx.policy.benefits for c in b.annual_caps
@@ -266,7 +273,7 @@ def visit_caps_above_annual_caps(ctx: _Context) -> None:
     for b in ctx.policy.benefits:
         if b.visit_cap is None or b.excluded is not None:
             continue
-        annual = [v for v in (_annual_cap_value(ctx, c) for c in b.annual_caps if c.per is None)
+        annual = [v for v in (_annual_cap_value(ctx, c) for c in b.annual_caps if c.per is None and c.when is None)
                   if isinstance(v, Money)]
         if not annual:
             continue

@@ -46,8 +46,10 @@ MESSAGES: dict[str, dict[str, str]] = {
              "en": "settled by hand ({title}): handed in on {submitted_on}, after the deadline {deadline}: the policy pays nothing"},
     "no_benefit": {"zh": "本政策没有适用于此笔费用的待遇（{care}，{level}{condition}），基金不予支付",
                    "en": "no benefit of this policy covers {care} care at level {level}{condition}: the policy pays nothing"},
-    "benefit": {"zh": "适用待遇：{benefit}（优先级 {priority}；{care}，{level}{claim_condition}）",
-                "en": "benefit {benefit} ({benefit_id}, priority {priority}) takes the claim: {condition}"},
+    "benefit": {"zh": "适用待遇：{benefit}（优先级 {priority}；{care}，{level}{claim_condition}{category}）",
+                "en": "benefit {benefit} ({benefit_id}, priority {priority}) takes the claim: {condition}{category}"},
+    # A claim's category, shown by the name the policy gives it (its id means nothing to a reader).
+    "benefit.category": {"zh": "，{category}", "en": " (category: {category})"},
     "visit": {"zh": "与同日在同一医疗机构（{institution}）的费用合并为一次就诊：共 {claims} 笔，合规费用合计 {covered}",
               "en": "one visit with the claims of the same day at the same institution ({institution}): {claims} claims "
                     "(visit {visit}), covered {covered}"},
@@ -68,6 +70,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "deductible.highest": {"zh": "年度起付线 {standard}{details}；本年度已按此前最高等级计收 {before}，本次补足差额 {due}",
                            "en": "annual deductible {standard}{details}; {before} already charged this year at the "
                                  "highest level so far, {due} due"},
+    # A deductible several benefits meet together, named by its label before its figures.
+    "deductible.shared": {"zh": "{shared}（多项待遇共用）：", "en": "{shared} (shared): "},
     "deductible.all": {"zh": "；本次合规费用 {charged} 全部计入起付线",
                        "en": "; the visit's covered {charged} is all deductible"},
     "eligible": {"zh": "纳入报销的费用：{covered} − 起付线 {deductible} = {eligible}",
@@ -78,6 +82,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ratio_clamped": {"zh": "报销比例应在 0% 至 100% 之间：{before} → {after}",
                       "en": "a ratio stays within 0%..100%: {before} → {after}"},
     "fund": {"zh": "{eligible} × {ratio} = {fund}", "en": "{ratio} × {eligible} = {fund}"},
+    "measure": {"zh": "{label}：本年度此前累计 {before}，加上本次 {eligible}，累计至 {after}",
+                "en": "{label}: {before} so far this year, plus this visit's {eligible}, makes {after}"},
+    "ratio_band": {"zh": "{low} 至 {high} 段按 {rate} 支付：{part} × {rate} = {pay}",
+                   "en": "band {low} .. {high} at {rate}: {part} × {rate} = {pay}"},
+    "ratio_band.open": {"zh": "{low} 以上部分按 {rate} 支付：{part} × {rate} = {pay}",
+                        "en": "band above {low} at {rate}: {part} × {rate} = {pay}"},
+    "bands_fund": {"zh": "各段合计 {fund}", "en": "the bands pay {fund} in all"},
+    "fixed": {"zh": "定额支付 {amount}{details}", "en": "a fixed payment of {amount}{details}"},
+    "fixed.at_cost": {"zh": "定额 {amount}{details}；合规费用 {covered} 低于定额，按实际费用支付 {fund}",
+                      "en": "a quota of {amount}{details}; the covered {covered} is lower, so it pays the actual {fund}"},
+    "fixed.above": {"zh": "定额补助 {amount}{details}，比合规费用 {covered} 多出 {above}，一并支付",
+                    "en": "an allowance of {amount}{details}, {above} more than the covered {covered}, paid in full"},
     "fund.rounded": {"zh": "（精确值 {exact}，按{rounding}保留至 {unit}）",
                      "en": " (exactly {exact}, rounded {rounding} to {unit})"},
     "visit_cap.applied": {"zh": "单次支付限额 {cap}{details}：基金支付 {fund}（原应支付 {before}）",
@@ -115,6 +131,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     # what is left
     "patient": {"zh": "个人支付 {total} − {basic_fund} − {payers} = {patient}",
                 "en": "the patient pays {total} − {basic_fund} − {payers} = {patient}"},
+    # When a fund pays more than the bill (an allowance), the patient's share is negative: money received.
+    "patient.receives": {"zh": "（即个人领取 {amount}）", "en": " (the patient receives {amount})"},
     "patient_all": {"zh": "个人支付全部费用 {total}", "en": "the patient pays the whole {total}"},
     # settlement by hand
     "settlement": {"zh": "手工报销：{title}{details}", "en": "reimbursement by hand: {title}{details}"},
@@ -133,6 +151,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "detail.row": {"zh": "{key}：{key_value} → {value}", "en": "{key} {key_value} → {value}"},
     "detail.row.otherwise": {"zh": "{key}：{key_value} → {value}（其他情形）", "en": "{key} {key_value} → {value} (else)"},
     "detail.counter": {"zh": "{name} {value}", "en": "{name} {value}"},
+    "detail.history": {"zh": "{name}：{value}，依据此前费用 {claims}", "en": "{name}: {value}, from earlier claims {claims}"},
+    "detail.history.none": {"zh": "{name}：{value}，本年此前没有相符的费用", "en": "{name}: {value}, no earlier claim matches"},
     "details": {"zh": "（{items}）", "en": " ({items})"},
     "details.sep": {"zh": "；", "en": "; "},
     "details.inline": {"zh": "；{items}", "en": "; {items}"},
@@ -173,8 +193,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "show.levels": {"zh": "医疗机构级别（claim.level）：{members}", "en": "levels (claim.level): {members}"},
     "show.conditions": {"zh": "病种（claim.condition、person.certified）：{members}",
                         "en": "conditions (claim.condition, person.certified): {members}"},
+    "show.categories": {"zh": "费用类别（claim.category）：{members}", "en": "categories (claim.category): {members}"},
     "show.fixed": {"zh": "{name}（{fact}）：{members}", "en": "{fact}: {members}"},
     "show.names": {"zh": "命名值（参数、计算值、列表、共用限额）", "en": "Named values (params, lets, lists, shared caps)"},
+    "show.histories": {"zh": "历史查询（读取本年此前已结算的费用）",
+                       "en": "Histories (queries over the year's earlier settled claims)"},
     "show.unstated": {"zh": "文件未载明", "en": "not stated"},
     "show.benefits": {"zh": "待遇（按优先级从高到低）", "en": "Benefits, highest priority first"},
     "show.when": {"zh": "适用于：{text}", "en": "when: {text}"},
@@ -195,6 +218,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     "show.settlements": {"zh": "手工报销说明", "en": "Settlement by hand"},
     "show.only_when": {"zh": "（仅当 {text}）", "en": " (only when {text})"},
     "show.deadline": {"zh": "提交期限：{text}", "en": "hand in by: {text}"},
+    "show.pools": {"zh": "多项待遇共用的起付线", "en": "Shared deductibles"},
+    "show.pool": {"zh": "{id} {label} = {amount}（{mode}）", "en": "{id} {label} = {amount} ({mode})"},
+    "show.measures": {"zh": "分段累进的本年累计额", "en": "Measures (year-to-date amounts banded ratios read)"},
+    "show.cite": {"zh": "依据：{title}{section}", "en": "cite: {title}{section}"},
+    "show.deductible_pool": {"zh": "起付线（共用「{label}」，{mode}）：{text}",
+                             "en": "deductible (shared {label}, {mode}): {text}"},
+    "show.pays": {"zh": "定额支付：{text}（不超过合规费用）", "en": "pays: {text} (at most the covered amount)"},
+    "show.pays.above": {"zh": "定额补助：{text}（超出合规费用也全额支付）", "en": "pays: {text}, even above covered"},
+    "show.ratio_bands": {"zh": "报销比例按「{label}」分段累进：{text}", "en": "ratio banded over {label}: {text}"},
+    "show.annual_cap.when": {"zh": "年度限额：{text}（适用于：{when}）", "en": "annual cap: {text} (when {when})"},
     # medpolicy test: policy tests and the rules they exercise
     "test.file": {"zh": "{path}：{passed} 个用例通过", "en": "{path}: {passed} passed"},
     "test.file.failed": {"zh": "{path}：{passed} 个通过，{failed} 个失败", "en": "{path}: {passed} passed, {failed} failed"},
@@ -228,6 +261,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "site.coverage": {"zh": "待遇开始", "en": "coverage start"},
     "site.coverage_end": {"zh": "待遇终止", "en": "coverage end"},
     "site.settlement": {"zh": "手工报销", "en": "settlement path"},
+    "site.pool": {"zh": "共用起付线", "en": "shared deductible"},
+    "site.pays": {"zh": "定额支付", "en": "fixed payment"},
+    "site.ratio_band": {"zh": "分段累进的一段", "en": "band of a banded ratio"},
+    "site.cap_when": {"zh": "按条件选用的共用年度限额", "en": "shared cap chosen by a condition"},
     "site.row": {"zh": "{what}「{row}」行", "en": "{what} row {row}"},
     "compare.guidance": {"zh": "手工报销须知（先行垫付、事后报销的费用）", "en": "What to do for claims settled by hand"},
     "compare.guidance.claim": {"zh": "费用 {id}（{date}）", "en": "claim {id} ({date})"},
@@ -246,6 +283,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "compare.condition_dropped": {"zh": "费用 {claim}：本政策未列“{condition_name}”病种，按普通就医计算",
                                   "en": "claim {claim}: {condition_name} ({condition}) is not a condition here; "
                                         "paid as ordinary care"},
+    "compare.category_dropped": {"zh": "费用 {claim}：本政策未列“{category_name}”费用类别，按普通就医计算",
+                                 "en": "claim {claim}: {category_name} ({category}) is not a category here; "
+                                       "paid as ordinary care"},
     "compare.certified_dropped": {"zh": "本政策未列“{condition_name}”病种，其认定不适用",
                                   "en": "{condition_name} ({condition}) is not a condition here; its certification "
                                         "does not apply"},
@@ -297,8 +337,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "diff.section.level": {"zh": "医疗机构级别（claim.level）", "en": "Levels (claim.level)"},
     "diff.section.condition": {"zh": "病种（claim.condition、person.certified）",
                                "en": "Conditions (claim.condition, person.certified)"},
+    "diff.section.category": {"zh": "费用类别（claim.category）", "en": "Categories (claim.category)"},
     "diff.section.name": {"zh": "命名值（参数、计算值、列表）", "en": "Named values (params, lets, lists)"},
     "diff.section.cap": {"zh": "共用年度限额", "en": "Shared annual caps"},
+    "diff.section.pool": {"zh": "多项待遇共用的起付线", "en": "Shared deductibles"},
+    "diff.section.measure": {"zh": "分段累进的本年累计额", "en": "Measures (year-to-date amounts of banded ratios)"},
     "diff.section.coverage": {"zh": "待遇享受期", "en": "Cover"},
     "diff.section.benefit": {"zh": "待遇", "en": "Benefits"},
     "diff.section.adjustment": {"zh": "各待遇共用的比例调整", "en": "Ratio adjustments across benefits"},
@@ -331,6 +374,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "diff.field.deductible_mode": {"zh": "起付线计收方式", "en": "deductible mode"},
     "diff.field.deductible": {"zh": "起付线", "en": "deductible"},
     "diff.field.ratio": {"zh": "报销比例", "en": "ratio"},
+    "diff.field.ratio_bands": {"zh": "分段累进所依据的累计额", "en": "ratio banded over"},
+    "diff.field.pays": {"zh": "定额支付", "en": "pays"},
+    "diff.field.amount": {"zh": "金额", "en": "amount"},
     "diff.field.visit_cap": {"zh": "单次支付限额", "en": "per-visit cap"},
     "diff.field.annual_caps": {"zh": "年度限额", "en": "annual caps"},
     "diff.field.points": {"zh": "调整", "en": "points"},
@@ -388,7 +434,8 @@ VALUE_LABELS: dict[str, dict[str, dict[str, str]]] = {
                     "claim.benefit": "待遇", "person.assistance": "救助身份", "person.long_term_care": "参加长护险"},
              "en": {}},
     "deductible_mode": {"zh": {"visit": "每次就诊", "admission": "每次住院", "accumulating": "年度累计",
-                               "highest": "年度，按已就诊最高等级补足"}, "en": {}},
+                               "highest": "年度，按已就诊最高等级补足", "pool": "多项待遇共用"},
+                        "en": {"pool": "shared"}},
     "rounding": {"zh": {"half_up": "四舍五入", "half_even": "四舍六入五成双", "down": "舍去尾数"}, "en": {}},
     "payer": {"zh": {CRITICAL_ILLNESS: "大病保险"}, "en": {CRITICAL_ILLNESS: "critical illness"}},
 }
@@ -466,6 +513,9 @@ def describe_detail(detail: Detail, lang: str, labels: Optional[dict] = None) ->
     name = (detail.label or detail.name) if lang == "zh" else detail.name
     if detail.kind == "counter":
         return word("detail.counter", lang, name=detail.label or detail.name, value=detail.value)
+    if detail.kind == "history":
+        return word("detail.history" if detail.claims else "detail.history.none", lang, name=detail.label or detail.name,
+                    value=show_value(detail.value, lang, labels), claims=", ".join(detail.claims))
     return word("detail.let", lang, name=name, value=show_value(detail.value, lang, labels))
 
 
@@ -521,6 +571,9 @@ def describe(event: Event, lang: str, labels: Optional[dict] = None) -> str:
         if kind == "benefit":
             f["benefit"] = value_label("benefit", d["benefit"], lang, labels)
             f["benefit_id"] = d["benefit"]
+            category = d.get("category")
+            f["category"] = "" if category is None else word(
+                "benefit.category", lang, category=((labels or {}).get("category") or {}).get(category, category))
     elif kind == "visit":
         f["institution"] = d["institution"]
     elif kind == "joined":
@@ -530,13 +583,19 @@ def describe(event: Event, lang: str, labels: Optional[dict] = None) -> str:
         mode = d["mode"]
         key = f"deductible.{mode}" + (".first" if mode == "highest" and d["before"] is None else "")
         text = word(key, lang, **f)
+        if d.get("shared"):
+            text = word("deductible.shared", lang, shared=d["shared"]) + text
         return text + (word("deductible.all", lang, **f) if d["all_deductible"] else "")
     elif kind == "adjustment":
         points = d["points"].points
         f["sign"] = "+" if points > 0 else "−"
         f["points"] = show_value(Percent(abs(points)), lang)
-    elif kind == "fund":
-        text = word("fund", lang, **f)
+    elif kind == "fixed":
+        key = "fixed.above" if d["above"] > 0 else "fixed.at_cost" if d["at_cost"] else "fixed"
+    elif kind == "patient" and d["patient"] < 0:
+        return word("patient", lang, **f) + word("patient.receives", lang, amount=money(-d["patient"]))
+    elif kind in ("fund", "bands_fund"):
+        text = word(kind, lang, **f)
         if d["rounded"]:
             exact = d["exact"].normalize()
             text += word("fund.rounded", lang, exact=f"{exact:f}",
@@ -551,8 +610,8 @@ def describe(event: Event, lang: str, labels: Optional[dict] = None) -> str:
             key = "annual_cap.applied" if d["applied"] else "annual_cap.within"
     elif kind == "split":
         return word("split", lang, **f) + (word("split.remainder", lang) if d["remainder"] else "")
-    elif kind == "band":
-        key = "band.open" if d["high"] is None else "band"
+    elif kind in ("band", "ratio_band"):
+        key = f"{kind}.open" if d["high"] is None else kind
     return word(key, lang, **f)
 
 

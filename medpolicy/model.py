@@ -22,7 +22,7 @@ class Binding:
     """What a name in a scope stands for."""
 
     kind: str
-    """``param``, ``let``, ``list``, ``counter``, ``cap``, ``module`` or ``member``."""
+    """``param``, ``let``, ``list``, ``counter``, ``history``, ``cap``, ``module`` or ``member``."""
     node: object = None
     """The declaring node (``None`` for members)."""
     file: str = ""
@@ -50,6 +50,8 @@ class Policy:
     """Level id → display name, in declaration order."""
     conditions: dict[str, str]
     """Condition id → display name."""
+    categories: dict[str, str]
+    """Claim category id → display name (``categories { … }``), in declaration order."""
     benefits: tuple[ast.Benefit, ...]
     """Highest priority first."""
     counters: dict[str, ast.Counter]
@@ -69,8 +71,14 @@ class Policy:
     settlements: tuple = ()
     """The ``settlement`` declarations (what to do for a claim settled by hand), in declaration order."""
     coverage_end: Optional[ast.CoverageEnd] = None
+    histories: tuple = ()
+    """The ``history`` declarations of the policy and its modules (queries over earlier claims)."""
     """``coverage ends``: when a person's benefits end, if not with the policy year."""
     warnings: tuple = ()
+    deductible_pools: dict = attrs.field(factory=dict)
+    """Shared ``deductible`` declarations by id (one 起付线 several benefits meet together)."""
+    measures: dict = attrs.field(factory=dict)
+    """``measure`` declarations by id (year-to-date amounts banded ratios are measured on)."""
 
     @property
     def payer_declarations(self) -> list:

@@ -67,8 +67,9 @@ MAX_SYNTAX_ERRORS = 20
 """Most syntax errors reported for one text; past it the parser stops looking."""
 
 # The keywords that start a top-level declaration (the `item` rule of the grammar).
-_DECLARATION_KEYWORDS = ("source", "import", "levels", "conditions", "list", "param", "let", "counter", "cap",
-                         "coverage", "adjustment", "benefit", "critical_illness", "payer", "premium", "settlement")
+_DECLARATION_KEYWORDS = ("source", "import", "levels", "conditions", "categories", "list", "param", "let", "counter",
+                         "history", "cap", "coverage", "adjustment", "benefit", "critical_illness", "payer", "premium",
+                         "settlement")
 _DECLARATION_START = re.compile(r"^[ \t]*(?:" + "|".join(_DECLARATION_KEYWORDS) + r")\b", re.M)
 
 
@@ -344,6 +345,12 @@ class _ToAst(Transformer):
     def condition_entry(self, meta, id_, name):
         return ast.Condition(str(id_), _unquote(name), span=self._tspan(id_))
 
+    def categories_decl(self, meta, *entries):
+        return ast.Categories(tuple(entries), span=self._span(meta))
+
+    def category_entry(self, meta, id_, name):
+        return ast.Category(str(id_), _unquote(name), span=self._tspan(id_))
+
     def list_decl(self, meta, name, title, items, cite):
         return ast.ListDecl(str(name), _unquote(title) if title else None, items, cite, span=self._tspan(name))
 
@@ -363,8 +370,27 @@ class _ToAst(Transformer):
     def counter_decl(self, meta, name, label):
         return ast.Counter(str(name), _unquote(label), span=self._tspan(name))
 
+    def history_decl(self, meta, name, label, measure, where, cite):
+        kind, value = measure
+        return ast.History(str(name), _unquote(label), kind, value, where, cite, span=self._tspan(name))
+
+    def hm_count(self, meta):
+        return ("count", None)
+
+    def hm_sum(self, meta, value):
+        return ("sum", value)
+
+    def hm_last(self, meta, value):
+        return ("last", value)
+
     def cap_decl(self, meta, name, label, amount, cite):
         return ast.CapDecl(str(name), _unquote(label), amount, cite, span=self._tspan(name))
+
+    def deductible_pool_decl(self, meta, name, label, amount, mode, cite):
+        return ast.DeductiblePool(str(name), _unquote(label), amount, mode, cite, span=self._tspan(name))
+
+    def measure_decl(self, meta, name, label, cite):
+        return ast.Measure(str(name), _unquote(label), cite, span=self._tspan(name))
 
     def coverage_decl(self, meta, starts, reason, cite):
         return ast.Coverage(starts, _unquote(reason), cite, span=self._span(meta))
@@ -445,8 +471,9 @@ class _ToAst(Transformer):
         return ("deductible", ast.Deductible(word, amount, cite, span=self._span(meta)), None, self._span(meta))
 
     def b_deductible_year(self, meta, amount, mode, cite):
-        return ("deductible", ast.Deductible(str(mode), amount, cite, span=self._span(meta)), None,
-                self._span(meta))
+        # Without a mode the amount names a shared `deductible` pool, whose declaration says it.
+        return ("deductible", ast.Deductible(str(mode) if mode else "pool", amount, cite, span=self._span(meta)),
+                None, self._span(meta))
 
     def b_no_deductible(self, meta, cite):
         none = ast.Deductible("none", ast.Literal("money", Decimal(0), span=self._span(meta)), cite,
@@ -456,6 +483,22 @@ class _ToAst(Transformer):
     def b_ratio(self, meta, expr, cite):
         return ("ratio", expr, cite, self._span(meta))
 
+    def b_ratio_bands(self, meta, measure, *bands):
+        node = ast.RatioBands(ast.Name(str(measure), span=self._tspan(measure)), tuple(bands), span=self._span(meta))
+        return ("ratio_bands", node, None, self._span(meta))
+
+    def rb_band(self, meta, low, high, rate, cite):
+        return ast.Band(low, high, rate, cite, span=self._span(meta))
+
+    def rb_band_open(self, meta, low, rate, cite):
+        return ast.Band(low, None, rate, cite, span=self._span(meta))
+
+    def b_pays(self, meta, amount, above, cite):
+        return ("pays", ast.Pays(amount, above is not None, cite, span=self._span(meta)), None, self._span(meta))
+
+    def above_covered(self, meta):
+        return True
+
     def b_adjust(self, meta, label, points, when, cite):
         return ("adjustments", ast.RatioAdjust(_unquote(label), points, when, cite, span=self._span(meta)),
                 None, self._span(meta))
@@ -463,8 +506,9 @@ class _ToAst(Transformer):
     def b_visit_cap(self, meta, expr, cite):
         return ("visit_cap", expr, cite, self._span(meta))
 
-    def b_annual_cap(self, meta, amount, per, cite):
-        return ("annual_caps", ast.AnnualCap(amount, per, cite, span=self._span(meta)), None, self._span(meta))
+    def b_annual_cap(self, meta, amount, per, when, cite):
+        return ("annual_caps", ast.AnnualCap(amount, per, when, cite, span=self._span(meta)), None,
+                self._span(meta))
 
     def b_excluded(self, meta, reason, cite):
         return ("excluded", _unquote(reason), cite, self._span(meta))

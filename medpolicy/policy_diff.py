@@ -2,7 +2,7 @@
 
 :func:`diff_policies` reads both policies through :func:`medpolicy.describe.describe`
 (the description ``medpolicy show`` prints) and lays each out as *things*: the
-header, each level and condition, each named value, shared cap, benefit,
+header, each level, condition and category, each named value, shared cap, benefit,
 adjustment, payer with its tables and bands, premium item with its cases and
 settlement path with its materials.  A thing is matched across the two policies
 by its id (a benefit's id, a name qualified by the alias of the module that
@@ -41,8 +41,8 @@ from .limits import DEFAULT_LIMITS, Limits
 from .program import CompiledPolicy
 from .scenario import load_scenario, validate
 
-SECTIONS = ("policy", "level", "condition", "name", "cap", "coverage", "benefit", "adjustment", "payer", "item",
-            "settlement")
+SECTIONS = ("policy", "level", "condition", "category", "name", "cap", "pool", "measure", "coverage", "benefit",
+            "adjustment", "payer", "item", "settlement")
 """The kinds of the outermost things, in the order a diff lists them."""
 
 
@@ -147,8 +147,8 @@ def _things(policy: CompiledPolicy) -> list[_Thing]:
         "title": model.title, "jurisdiction": model.jurisdiction or None, "year": f"{model.start} .. {model.end}",
         "collection": f"{start or ''} .. {end}".strip() if end else None,
         "rounding": f"{model.rounding_mode} to ¥{d['rounding']['unit']}"})
-    for kind in ("level", "condition"):
-        for key, name in d[kind + "s"].items():
+    for kind, listed in (("level", "levels"), ("condition", "conditions"), ("category", "categories")):
+        for key, name in d[listed].items():
             add([(kind, key)], name, {"name": name})
     prefixes = _qualifiers(policy)
     for p in d["parameters"]:
@@ -156,6 +156,12 @@ def _things(policy: CompiledPolicy) -> list[_Thing]:
         kind = "cap" if p["kind"] == "cap" else "name"
         name = prefixes.get(p["file"], p["file"] + ":") + p["name"]
         add([(kind, name)], p["label"] or None, {"label": p["label"] or None, "value": value}, value)
+    for pool in d["deductible_pools"]:
+        written = f"{pool['amount']} per year {pool['mode']}"
+        add([("pool", pool["id"])], pool["label"],
+            {"label": pool["label"], "amount": pool["amount"], "deductible_mode": pool["mode"]}, written)
+    for m in d["measures"]:
+        add([("measure", m["id"])], m["label"], {"label": m["label"]})
     for key, clause, value in (("starts", "coverage", "starts"), ("ends", "coverage_end", "ends")):
         if d[clause] is not None:
             add([("coverage", key)], None, {"value": d[clause][value], "reason": d[clause]["reason"]},
@@ -188,6 +194,7 @@ def _benefit(b: dict, add) -> None:
     here = ("benefit", b["id"])
     ded = b["deductible"]
     includes = b["includes"]
+    pays, banded = b["pays"], b["ratio_bands"]
     add([here], b["title"], {
         "title": b["title"], "priority": None if b["priority"] is None else str(b["priority"]),
         "when": b["when"], "excluded": b["excluded"],
@@ -198,9 +205,14 @@ def _benefit(b: dict, add) -> None:
         f"{'day' if includes['days'] == 1 else 'days'} before",
         "deductible_mode": None if ded is None else ded["mode"],
         "deductible": None if ded is None else ded["amount"],
-        "ratio": b["ratio"], "visit_cap": b["visit_cap"],
+        "ratio": b["ratio"], "ratio_bands": None if banded is None else banded["measure"],
+        "pays": None if pays is None else pays["amount"] + (" even above covered" if pays["above_covered"] else ""),
+        "visit_cap": b["visit_cap"],
         "annual_caps": "; ".join(c["amount"] + (f" for each {c['per']}" if c["per"] else "")
+                                 + (f" when {c['when']}" if c["when"] else "")
                                  for c in b["annual_caps"]) or None})
+    if banded is not None:
+        _bands([here], banded["bands"], add)
     for a in b["adjustments"]:
         written = a["points"] + (f" when {a['when']}" if a["when"] else "")
         add([here, ("adjust", a["label"])], a["label"], {"points": a["points"], "when": a["when"]}, written)
@@ -213,11 +225,16 @@ def _payer(p: dict, add) -> None:
         table = ("table", t["title"])
         add([here, table], t["title"], {"when": t["when"] or "otherwise", "measure": t["measure"],
                                         "deductible": t["deductible"], "cap": t["cap"]})
-        for n, band in enumerate(t["bands"], 1):
-            written = (f"{band['low']} .. {band['high']}" if band["high"] else f"above {band['low']}") + \
-                f" pays {band['rate']}"
-            add([here, table, ("band", str(n))], None,
-                {"low": band["low"], "high": band["high"], "rate": band["rate"]}, written)
+        _bands([here, table], t["bands"], add)
+
+
+def _bands(around: list, bands: list, add) -> None:
+    """A payer table's or a banded ratio's bands, each matched by its place (band 1, 2 …)."""
+    for n, band in enumerate(bands, 1):
+        written = (f"{band['low']} .. {band['high']}" if band["high"] else f"above {band['low']}") + \
+            f" pays {band['rate']}"
+        add(around + [("band", str(n))], None, {"low": band["low"], "high": band["high"], "rate": band["rate"]},
+            written)
 
 
 def _merged(first: list, second: list) -> list:
@@ -379,9 +396,10 @@ def _run(policy: CompiledPolicy, data: object, shift: int,
             validate(data, policy.levels, policy.conditions, limits)  # the error a scenario that is no mapping gets
         plain = shift_dates(data, 0)
         # Checked as written first: dates are moved only in a scenario whose fields are sound.
-        scenario = validate(plain, policy.levels, policy.conditions, limits)
+        scenario = validate(plain, policy.levels, policy.conditions, limits, policy.categories)
         if shift:
-            scenario = validate(shift_dates(plain, shift), policy.levels, policy.conditions, limits)
+            scenario = validate(shift_dates(plain, shift), policy.levels, policy.conditions, limits,
+                                policy.categories)
         return evaluate_scenario(policy, scenario, limits, explain=False), None
     except (ScenarioError, EvaluationError) as err:
         return None, err

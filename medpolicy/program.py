@@ -38,7 +38,7 @@ class CompiledPolicy:
     """Payers after the basic fund, in the order they pay."""
     premium: PremiumRule = attrs.field(repr=False)
     labels: dict[str, dict[str, str]] = attrs.field(repr=False)
-    """``level`` / ``condition`` / ``benefit`` → id → the name the policy declares."""
+    """``level`` / ``condition`` / ``category`` / ``benefit`` → id → the name the policy declares."""
     claim_cost: int = 1
     """Evaluation steps placing one claim may take (for ``Limits.max_steps``)."""
     settlement: SettlementGuide = attrs.field(factory=lambda: SettlementGuide((), 0), repr=False)
@@ -91,6 +91,10 @@ class CompiledPolicy:
     @property
     def conditions(self) -> dict[str, str]:
         return self.model.conditions
+
+    @property
+    def categories(self) -> dict[str, str]:
+        return self.model.categories
 
     @property
     def warnings(self) -> tuple[Diagnostic, ...]:

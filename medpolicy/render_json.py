@@ -59,8 +59,11 @@ def _typed(value) -> dict:
 
 
 def _detail(detail: Detail) -> dict:
-    return {"kind": detail.kind, "name": detail.name, "label": detail.label, "value": _typed(detail.value),
-            "key": detail.key, "key_kind": detail.key_kind or None, "otherwise": detail.otherwise}
+    out = {"kind": detail.kind, "name": detail.name, "label": detail.label, "value": _typed(detail.value),
+           "key": detail.key, "key_kind": detail.key_kind or None, "otherwise": detail.otherwise}
+    if detail.kind == "history":
+        out["claims"] = list(detail.claims)
+    return out
 
 
 def _field(type_: str, value):

@@ -1,7 +1,7 @@
 """Render a policy's description (:mod:`medpolicy.describe`) as text: what ``medpolicy show`` prints.
 
 For a policy author or a scenario writer: the policy year, what a scenario
-may say (the levels and conditions the policy declares, and the values the
+may say (the levels, conditions and categories the policy declares, and the values the
 contract fixes, with their Chinese names), the named values, the benefits in
 priority order, the payers after the basic fund and the settlement paths.
 Rules are shown as the policy writes them; every other word comes from the
@@ -23,6 +23,18 @@ def _members(pairs, lang: str) -> str:
     return sep.join(f"{key} {name}" if name and name != key else key for key, name in pairs)
 
 
+def _bands(bands: list) -> str:
+    return "; ".join(f"{b['low']}..{b['high']} {b['rate']}" if b["high"] else f"{b['low']}.. {b['rate']}"
+                     for b in bands)
+
+
+def _cite(c, lang: str) -> str:
+    """A declaration's citation after it, as ``  · cite: title §section``."""
+    if c is None:
+        return ""
+    return "  · " + word("show.cite", lang, title=c["title"], section=f" {c['section']}" if c["section"] else "")
+
+
 def render_show(policy: CompiledPolicy, description: dict, lang: str = "zh") -> str:
     d = description
     lines = [word("heading", lang, title=policy.title, id=policy.id, start=policy.start, end=policy.end)]
@@ -33,16 +45,31 @@ def render_show(policy: CompiledPolicy, description: dict, lang: str = "zh") -> 
     lines.append("  " + word("show.levels", lang, members=_members(d["levels"].items(), lang)))
     if d["conditions"]:
         lines.append("  " + word("show.conditions", lang, members=_members(d["conditions"].items(), lang)))
+    if d["categories"]:
+        lines.append("  " + word("show.categories", lang, members=_members(d["categories"].items(), lang)))
     for kind, fact in _FIXED:
         pairs = [(v, value_label(kind, v, lang)) for v in BUILTIN_ENUMS[kind]]
         lines.append("  " + word("show.fixed", lang, fact=fact, name=value_label("fact", fact, lang),
                                  members=_members(pairs, lang)))
-    if d["parameters"]:
-        lines += ["", word("show.names", lang)]
-        for p in d["parameters"]:
+    # Histories (queries over the year's earlier claims) get a heading of their own.
+    for heading, rows in (("show.names", [p for p in d["parameters"] if p["kind"] != "history"]),
+                          ("show.histories", [p for p in d["parameters"] if p["kind"] == "history"])):
+        if rows:
+            lines += ["", word(heading, lang)]
+        for p in rows:
             value = p["text"] if p["stated"] and p["text"] else word("show.unstated", lang)
             label = f" {p['label']}" if p["label"] else ""
             lines.append(f"  {p['name']}{label} = {value}  [{p['kind']}, {p['at']}]")
+    if d["deductible_pools"]:
+        lines += ["", word("show.pools", lang)]
+        for pool in d["deductible_pools"]:
+            lines.append("  " + word("show.pool", lang, id=pool["id"], label=pool["label"], amount=pool["amount"],
+                                     mode=value_label("deductible_mode", pool["mode"], lang))
+                         + f"  [{pool['at']}]" + _cite(pool["cite"], lang))
+    if d["measures"]:
+        lines += ["", word("show.measures", lang)]
+        for m in d["measures"]:
+            lines.append(f"  {m['id']} {m['label']}  [{m['at']}]" + _cite(m["cite"], lang))
     lines += ["", word("show.benefits", lang)]
     for b in d["benefits"]:
         lines.append(f"  {b['priority']:>3}  {b['id']} {b['title']}  [{b['at']}]")
@@ -51,30 +78,41 @@ def render_show(policy: CompiledPolicy, description: dict, lang: str = "zh") -> 
             lines.append("       " + word("show.excluded", lang, reason=b["excluded"]))
             continue
         ded = b["deductible"]
-        if ded is not None:
+        if ded is not None and ded.get("pool"):
+            pool = ded["pool"]
+            lines.append("       " + word("show.deductible_pool", lang, label=pool["label"], text=pool["amount"],
+                                          mode=value_label("deductible_mode", pool["mode"], lang)))
+        elif ded is not None:
             lines.append("       " + (word("show.no_deductible", lang) if ded["mode"] == "none" else
                                       word("show.deductible", lang, mode=value_label("deductible_mode", ded["mode"], lang),
                                            text=ded["amount"])))
         if b["ratio"]:
             lines.append("       " + word("show.ratio", lang, text=b["ratio"]))
+        if b["ratio_bands"]:
+            banded = b["ratio_bands"]
+            lines.append("       " + word("show.ratio_bands", lang, label=banded["label"],
+                                          text=_bands(banded["bands"])))
+        if b["pays"]:
+            pays = b["pays"]
+            lines.append("       " + word("show.pays.above" if pays["above_covered"] else "show.pays", lang,
+                                          text=pays["amount"]))
         for a in b["adjustments"]:
             lines.append("       " + word("show.adjust", lang, label=a["label"], text=a["points"]))
         if b["visit_cap"]:
             lines.append("       " + word("show.visit_cap", lang, text=b["visit_cap"]))
         for c in b["annual_caps"]:
-            lines.append("       " + word("show.annual_cap", lang, text=c["amount"]))
+            lines.append("       " + (word("show.annual_cap.when", lang, text=c["amount"], when=c["when"]) if c["when"]
+                                      else word("show.annual_cap", lang, text=c["amount"])))
     for a in d["adjustments"]:
         lines.append("  " + word("show.adjustment", lang, label=a["label"], when=a["when"], text=a["ratio"]))
     for p in d["payers"]:
         lines += ["", word("show.payer", lang, title=p["title"], text=p["covers"] or "true")]
         for t in p["tables"]:
             lines.append("  " + word("show.table", lang, title=t["title"], when=t["when"] or word("show.otherwise", lang)))
-            bands = [f"{b['low']}..{b['high']} {b['rate']}" if b["high"] else f"{b['low']}.. {b['rate']}"
-                     for b in t["bands"]]
             if t["deductible"]:
                 lines.append("    " + word("show.payer_deductible", lang, text=t["deductible"]))
-            if bands:
-                lines.append("    " + word("show.bands", lang, text="; ".join(bands)))
+            if t["bands"]:
+                lines.append("    " + word("show.bands", lang, text=_bands(t["bands"])))
             if t["cap"]:
                 lines.append("    " + word("show.annual_cap", lang, text=t["cap"]))
     if d["settlements"]:

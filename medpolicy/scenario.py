@@ -2,8 +2,8 @@
 
 A scenario is one insured person and one policy year of claims, in YAML or
 strict JSON; see ``schemas/scenario.md``.  :func:`load_scenario` parses the
-text, :func:`validate` checks every field against the policy (levels and
-conditions it declares) and returns a :class:`Scenario`.  Any problem is a
+text, :func:`validate` checks every field against the policy (levels,
+conditions and categories it declares) and returns a :class:`Scenario`.  Any problem is a
 :class:`~medpolicy.errors.ScenarioError` naming the field and the claim.
 
 Amounts are read as exact decimals: YAML and JSON floats never pass through
@@ -65,6 +65,8 @@ class Claim:
     """When the off-site filing (异地就医备案) was made, if the scenario says."""
     submitted_on: Optional[dt.date] = None
     """For a claim settled by hand: when its materials were handed in, if the scenario says."""
+    category: Optional[str] = None
+    """The claim's category (药品, 定点零售药店购药 …), one the policy declares, if the scenario says."""
     index: int = 0
     """Position in the scenario file (0-based)."""
 
@@ -194,8 +196,8 @@ def policy_reference(data: object) -> Optional[str]:
     raise ScenarioError(msg("scenario.not_mapping"))
 
 
-def validate(data: object, levels, conditions, limits: Limits = DEFAULT_LIMITS) -> Scenario:
-    """Check a parsed scenario against the policy's declared levels and conditions."""
+def validate(data: object, levels, conditions, limits: Limits = DEFAULT_LIMITS, categories=()) -> Scenario:
+    """Check a parsed scenario against the policy's declared levels, conditions and (claim) categories."""
     if not isinstance(data, dict):
         raise ScenarioError(msg("scenario.not_mapping"))
     _unknown_keys(data, TOP_KEYS, "")
@@ -214,7 +216,7 @@ def validate(data: object, levels, conditions, limits: Limits = DEFAULT_LIMITS) 
     claims = []
     seen: dict[str, int] = {}
     for index, raw in enumerate(raw_claims):
-        claim = _claim(raw, index, levels, conditions, limits)
+        claim = _claim(raw, index, levels, conditions, limits, categories)
         if claim.id in seen:
             raise ScenarioError(msg("scenario.duplicate_id", id=_plain(claim.id), other=seen[claim.id]),
                                 f"claims[{index}].id")
@@ -275,7 +277,7 @@ _ABSENCE = frozenset(BUILTIN_ENUMS["absence"])
 _CENT = Decimal("0.01")
 
 
-def _claim(raw, index: int, levels, conditions, limits: Limits) -> Claim:
+def _claim(raw, index: int, levels, conditions, limits: Limits, categories=()) -> Claim:
     # The common case (every field present and well formed) is checked with
     # plain set and type tests; the messages are only built when one fails.
     if not isinstance(raw, dict):
@@ -304,8 +306,8 @@ def _claim(raw, index: int, levels, conditions, limits: Limits) -> Claim:
         level = str(level)
     care, location, filing = raw["care"], get("location", "local"), get("filing", "none")
     settlement, absence = get("settlement", "direct"), get("absence", "none")
-    if get("filed_on") is not None or get("submitted_on") is not None:
-        return _slow_claim(raw, index, levels, conditions, limits, total, covered, level)
+    if get("filed_on") is not None or get("submitted_on") is not None or get("category") is not None:
+        return _slow_claim(raw, index, levels, conditions, limits, total, covered, level, categories)
     condition, institution = get("condition"), get("institution")
     pediatric = get("pediatric", False)
     claim_id, date = raw["id"], raw["date"]
@@ -316,11 +318,11 @@ def _claim(raw, index: int, levels, conditions, limits: Limits) -> Claim:
             and (condition is None or (type(condition) is str and condition in conditions))
             and (institution is None or (type(institution) is str and institution.strip()))
             and type(pediatric) is bool and type(date) is str and len(date) == 10):
-        return _slow_claim(raw, index, levels, conditions, limits, total, covered, level)
+        return _slow_claim(raw, index, levels, conditions, limits, total, covered, level, categories)
     try:
         day = dt.date.fromisoformat(date)
     except ValueError:
-        return _slow_claim(raw, index, levels, conditions, limits, total, covered, level)
+        return _slow_claim(raw, index, levels, conditions, limits, total, covered, level, categories)
     return Claim(claim_id, day, care, level, total, covered, institution, condition, pediatric, location, filing,
                  settlement, absence, index=index)
 
@@ -347,10 +349,10 @@ def _fast_amount(value, limits: Limits):
     return None
 
 
-def _slow_claim(raw, index: int, levels, conditions, limits: Limits, total, covered, level) -> Claim:
+def _slow_claim(raw, index: int, levels, conditions, limits: Limits, total, covered, level, categories=()) -> Claim:
     """The same checks, field by field, to say exactly which field is wrong."""
     where = _where(raw, index)
-    condition = raw.get("condition")
+    condition, category = raw.get("condition"), raw.get("category")
     institution = raw.get("institution")
     return Claim(
         id=_text(raw["id"], f"{where}.id"),
@@ -368,6 +370,7 @@ def _slow_claim(raw, index: int, levels, conditions, limits: Limits, total, cove
         absence=_member(raw.get("absence", "none"), BUILTIN_ENUMS["absence"], f"{where}.absence", "absence"),
         filed_on=_optional_date(raw.get("filed_on"), f"{where}.filed_on"),
         submitted_on=_optional_date(raw.get("submitted_on"), f"{where}.submitted_on"),
+        category=_member(category, categories, f"{where}.category", "category") if category is not None else None,
         index=index,
     )
 
@@ -388,6 +391,8 @@ def _member(value, allowed, where: str, what: str) -> str:
         hint = closest(str(value), allowed)
         if hint:
             raise ScenarioError(msg("scenario.member", what=what, value=repr(value), name=hint), where)
+        if not allowed:
+            raise ScenarioError(msg("scenario.member.none", what=what, value=repr(value)), where)
         listed = allowed if len(allowed) <= 12 else allowed[:12] + ["…"]
         raise ScenarioError(msg("scenario.member.list", what=what, value=repr(value), allowed=listed), where)
     return value

@@ -33,17 +33,20 @@ TYPED_VALUE = {
 
 DETAIL = {
     "type": "object",
-    "description": "What decided a value: a table row, a named value (let) or a counter.",
+    "description": "What decided a value: a table row, a named value (let), a counter or a history.",
     "required": ["kind", "name", "label", "value", "key", "key_kind", "otherwise"],
     "additionalProperties": False,
     "properties": {
-        "kind": {"enum": ["row", "let", "counter"]},
-        "name": {"type": "string", "description": "The policy's own name (let or counter id, or a row's key)."},
+        "kind": {"enum": ["row", "let", "counter", "history"]},
+        "name": {"type": "string",
+                 "description": "The policy's own name (let, counter or history id, or a row's key)."},
         "label": {"type": "string", "description": "The label the policy declares (may be empty)."},
         "value": {"$ref": "#/$defs/typed_value"},
         "key": {"type": ["string", "boolean", "null"]},
         "key_kind": {"type": ["string", "null"]},
         "otherwise": {"type": "boolean"},
+        "claims": {"type": "array", "items": {"type": "string"},
+                   "description": "For a history: the ids of the earlier claims it read."},
     },
 }
 

@@ -17,7 +17,7 @@ from . import ast
 from .diagnostics import did_you_mean
 from .errors import EvaluationError
 from .expressions import ScopedEnvironment, StepBudget
-from .facts import BUILTIN_ENUMS, FACT_ROOTS
+from .facts import BUILTIN_ENUMS, EARLIER_FIELDS, FACT_ROOTS
 from .localize import msg
 from .values import OPERATIONS, ORDERED
 
@@ -29,6 +29,10 @@ UNSTATED_TYPES = ("money", "percent", "number", "months", "days", "date")
 PERSON_CONTEXT = frozenset({"person", "policy"})
 CLAIM_CONTEXT = frozenset({"person", "policy", "claim"})
 CONSTANT_CONTEXT = frozenset({"policy"})
+# A `history` declaration reads the claim being paid and, as `earlier`, each earlier claim.
+HISTORY_CONTEXT = frozenset({"person", "policy", "claim", "earlier"})
+# What a history's `sum` may add up.
+SUMMABLE = ("money", "number", "days")
 
 
 def base_type(t: str) -> str:
@@ -151,7 +155,7 @@ class TypeChecking:
         if isinstance(e, ast.Name):
             return self._infer_name(e, file, context, roots, counters)
         if isinstance(e, ast.Attribute):
-            return self._infer_attribute(e, file, context, roots)
+            return self._infer_attribute(e, file, context, roots, counters)
         if isinstance(e, ast.Unstated):
             return "unstated"
         if isinstance(e, ast.Call):
@@ -243,8 +247,8 @@ class TypeChecking:
         scope = self.scopes[file]
         binding = scope.get(e.name)
         if binding is None:
-            if e.name in FACT_ROOTS:
-                self.error(msg("E206", name=e.name, field=next(iter(FACT_ROOTS[e.name]))), e.span)
+            if e.name in FACT_ROOTS or e.name == "earlier":
+                self.error(msg("E206", name=e.name, field=next(iter(FACT_ROOTS.get(e.name, EARLIER_FIELDS)))), e.span)
                 return ERROR
             self.error(msg("E200.name", name=e.name), e.span, help=did_you_mean(e.name, list(scope)))
             return ERROR
@@ -259,20 +263,34 @@ class TypeChecking:
                 self.error(msg("E207.reads", name=e.name, facts=sorted(bad), context=_context_key(context)), e.span)
                 return ERROR
             return t
+        if binding.kind in ("counter", "history") and "earlier" in context:
+            self.error(msg("E207.history_reads", name=e.name), e.span, help=msg("E207.history_reads.help"))
+            return ERROR
         if binding.kind == "counter":
             if not counters:
                 self.error(msg("E207.counter", name=e.name), e.span, help=msg("E207.counter.help"))
                 return ERROR
             roots.add("counter")
             return "number"
+        if binding.kind == "history":
+            if not counters:
+                self.error(msg("E207.history", name=e.name), e.span, help=msg("E207.history.help"))
+                return ERROR
+            roots.add("history")
+            return self._type_history(binding.file, e.name)
         if binding.kind == "cap":
-            self.error(msg("E204.shared_cap", name=e.name), e.span)
+            self.error(msg("E204.shared_cap", name=e.name), e.span, help=msg("E204.shared_cap.help", name=e.name))
+            return ERROR
+        if binding.kind in ("deductible", "measure"):
+            self.error(msg({"deductible": "E204.pool", "measure": "E204.measure"}[binding.kind], name=e.name), e.span)
             return ERROR
         self.error(msg("E204.module", name=e.name), e.span)
         return ERROR
 
-    def _infer_attribute(self, e: ast.Attribute, file, context, roots) -> str:
+    def _infer_attribute(self, e: ast.Attribute, file, context, roots, counters=False) -> str:
         target = e.target
+        if isinstance(target, ast.Name) and target.name == "earlier":  # a reserved name: never a definition
+            return self._infer_earlier(e, context, roots)
         if isinstance(target, ast.Name) and target.name in FACT_ROOTS and target.name not in self.scopes[file]:
             fields = FACT_ROOTS[target.name]
             if target.name not in context:
@@ -298,13 +316,46 @@ class TypeChecking:
                     self.error(msg("E200.module", module=target.name, name=e.name), e.span,
                                help=did_you_mean(e.name, defs))
                     return ERROR
-                return self._infer_name(ast.Name(e.name, span=e.span), binding.file, context, roots, False)
+                return self._infer_name(ast.Name(e.name, span=e.span), binding.file, context, roots,
+                                        counters and inner.kind == "history")
             if binding is None:
                 self.error(msg("E200.name", name=target.name), target.span,
                            help=did_you_mean(target.name, list(self.scopes[file]) + list(FACT_ROOTS)))
                 return ERROR
         self.error(msg("E204.attribute", name=e.name), e.span)
         return ERROR
+
+    def _infer_earlier(self, e: ast.Attribute, context, roots) -> str:
+        """``earlier.FIELD``: a field of one earlier claim, only inside a ``history`` declaration."""
+        if "earlier" not in context:
+            self.error(msg("E207.earlier", field=e.name), e.span, help=msg("E207.earlier.help", field=e.name))
+            return ERROR
+        if e.name not in EARLIER_FIELDS:
+            self.error(msg("E200.field", root="earlier", field=e.name), e.span,
+                       help=did_you_mean(e.name, EARLIER_FIELDS) or msg("E200.field.help",
+                                                                         fields=list(EARLIER_FIELDS)))
+            return ERROR
+        roots.add("earlier")
+        return EARLIER_FIELDS[e.name]
+
+    def _type_history(self, file: str, name: str) -> str:
+        """The type of a ``history`` declaration, checked once: ``count`` a number, ``sum`` the
+        type it adds up (money, number or days), ``last`` the optional type of what it gives."""
+        key = (file, name)
+        if key in self.types:
+            return self.types[key]
+        node: ast.History = self.scopes[file][name].node
+        if node.where is not None:
+            self._expect(node.where, "bool", file, HISTORY_CONTEXT, "history_where")
+        self._check_cite(node.cite, file)
+        t = "number" if node.value is None else self._infer(node.value, file, HISTORY_CONTEXT, set())
+        if t != ERROR and node.measure == "last":
+            t = "opt:" + base_type(t)
+        elif t != ERROR and node.measure == "sum" and t not in SUMMABLE:
+            self.error(msg("E204.history_sum", type=t), node.value.span, help=msg("E204.history_sum.help"))
+            t = ERROR
+        self.types[key] = t
+        return t
 
     def _no_collection(self) -> bool:
         header = self.program.main.header
@@ -379,6 +430,8 @@ class TypeChecking:
             return list(self.levels)
         if kind == "condition":
             return list(self.conditions)
+        if kind == "category":
+            return list(self.categories)
         if kind == "benefit":
             return list(self.benefit_ids)
         return list(BUILTIN_ENUMS.get(kind, ()))

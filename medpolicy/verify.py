@@ -32,8 +32,12 @@ CENT = Decimal("0.01")
 _REASONS = {status: {status} for status in UNPAID} | {"outside_period": {"outside_period", "coverage_ended"}}
 
 
-def violations(statement: Statement) -> list[str]:
-    """Every invariant the statement breaks, in words (empty when it holds)."""
+def violations(statement: Statement, allowances: frozenset = frozenset()) -> list[str]:
+    """Every invariant the statement breaks, in words (empty when it holds).
+
+    ``allowances``: the benefits that may pay above the covered amount (``pays … even above
+    covered``); what they pay above it shows as a negative patient share, and money is still
+    conserved to the cent."""
     found = []
     totals = defaultdict(Decimal)
     pools: dict[str, list] = defaultdict(list)
@@ -43,9 +47,11 @@ def violations(statement: Statement) -> list[str]:
         if c.basic_fund + others + c.patient != c.total:
             found.append(f"{name}: basic {c.basic_fund} + later payers {others} + patient "
                          f"{c.patient} ≠ total {c.total}")
-        if not (0 <= c.basic_fund <= c.covered):
+        above = c.benefit in allowances
+        if c.basic_fund < 0 or (c.basic_fund > c.covered and not above):
             found.append(f"{name}: basic fund {c.basic_fund} outside 0..covered {c.covered}")
-        if any(p.amount < 0 for p in c.payers) or c.basic_fund + others > c.covered:
+        limit = max(c.covered, c.basic_fund) if above else c.covered
+        if any(p.amount < 0 for p in c.payers) or c.basic_fund + others > limit:
             found.append(f"{name}: basic + later payers {c.basic_fund + others} > covered {c.covered}")
         for amount in (c.basic_fund, c.patient, *(p.amount for p in c.payers)):
             if amount != amount.quantize(CENT):
@@ -94,6 +100,7 @@ def scenario_strategy(policy: Policy, max_claims: int = 10):
     near = st.dates(min_value=policy.start - dt.timedelta(days=20), max_value=policy.end + dt.timedelta(days=20))
     dates = st.one_of(inside, inside, inside, near)
     conditions = sorted(policy.conditions)
+    categories = sorted(policy.categories)
     cents = st.one_of(st.integers(0, 300_000), st.integers(0, 3_000_000), st.integers(0, 30_000_000))
     amount = cents.map(lambda c: Decimal(c) / 100)
 
@@ -120,6 +127,10 @@ def scenario_strategy(policy: Policy, max_claims: int = 10):
             condition = draw(st.one_of(st.none(), st.sampled_from(conditions)))
             if condition:
                 claim["condition"] = condition
+        if categories:  # drawn only when declared, so a policy without categories gets the same scenarios as before
+            category = draw(st.one_of(st.none(), st.sampled_from(categories)))
+            if category:
+                claim["category"] = category
         for name in ("filed_on", "submitted_on"):
             day = draw(st.one_of(st.none(), dates))
             if day is not None:
@@ -154,7 +165,8 @@ def scenario_strategy(policy: Policy, max_claims: int = 10):
 
 
 def _evaluate(policy: Policy, data: dict, explain: bool = True) -> Statement:
-    return evaluate_scenario(policy, validate(data, policy.levels, policy.conditions), explain=explain)
+    scenario = validate(data, policy.levels, policy.conditions, categories=policy.categories)
+    return evaluate_scenario(policy, scenario, explain=explain)
 
 
 def _figures(statement: Statement) -> list:
@@ -166,7 +178,8 @@ def scenario_violations(policy: Policy, data: dict, raise_claim: Optional[int] =
                         by: Decimal = Decimal("100.00")) -> list[str]:
     """All invariants, including those that compare evaluations, for one scenario."""
     statement = _evaluate(policy, data)
-    found = violations(statement)
+    found = violations(statement, frozenset(b.id for b in policy.benefits
+                                            if b.fixed is not None and b.fixed.above_covered))
     if _figures(_evaluate(policy, data, explain=False)) != _figures(statement):
         found.append("explanation: evaluating without explanation changed the figures")
     if _evaluate(policy, data) != statement:

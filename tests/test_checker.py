@@ -295,7 +295,7 @@ CASES = [
     pytest.param(benefit(ratio='by claim.total { "1": 70% }'), "E204", "claim.total", None,
                  id="E204-lookup-by-amount"),
     pytest.param(benefit(ratio="hospital_year", before='\ncap hospital_year "住院年度限额" ¥100000 per year\n'),
-                 "E204", ("hospital_year", 1), None, id="E204-shared-cap-as-value"),
+                 "E204", ("hospital_year", 1), "annual cap hospital_year when", id="E204-shared-cap-as-value"),
     pytest.param(premium('  item "个人缴费" {\n    else: 40%\n  }\n'), "E204", "40%", "¥100 * 50%",
                  id="E204-premium-is-percent"),
     pytest.param(benefit(when="claim.care == inpatient and not claim.total"), "E204", "claim.total", None,

@@ -463,3 +463,15 @@ def test_a_path_the_system_refuses_is_a_message_not_a_traceback(tmp_path, comman
     assert result.exit_code == 2, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert result.stderr.startswith("error: ") and "Traceback" not in result.output
+
+
+def test_show_lists_the_histories_under_their_own_heading(tmp_path):
+    path = tmp_path / "history.mpol"
+    path.write_text('policy t {\n  title "T"\n  year 2026-01-01 .. 2026-12-31\n}\nlevels { "1" "一级" }\n'
+                    'history paid "本年已报销" = sum earlier.basic_fund where earlier.care == inpatient\n'
+                    'benefit b "B" {\n  priority 1\n  when claim.care == inpatient\n  no deductible\n'
+                    '  ratio if paid > ¥100 then 50% else 60%\n}\n', encoding="utf-8")
+    text = invoke("show", str(path), "--lang", "en").stdout
+    assert "Histories (queries over the year's earlier settled claims)\n  paid 本年已报销 = sum earlier.basic_fund " \
+           "where earlier.care == inpatient  [history, " in text
+    assert "Named values" not in text

@@ -203,6 +203,7 @@ def test_a_module_param_cites_in_the_module(tmp_path):
     ('param base "基本比例" = 50% cite guide "二" "原文"', "W402.definition"),
     ('list kinds "类型" = [inpatient, outpatient]', "W402.definition"),
     ('counter visits "就诊次数"', "W402.definition"),
+    ('history admissions "本年住院次数" = count where earlier.care == inpatient', "W402.definition"),
     ('cap year "年度限额" ¥900 per year cite guide "二" "原文"', "W402.definition"),
     ('source other "另一份文件"', "W402.source"),
 ])

@@ -13,6 +13,7 @@ from medpolicy.errors import ScenarioError
 from medpolicy.policy_diff import Change, diff_policies, diff_scenario, diff_scenarios, scenario_files
 
 from conftest import D, EXAMPLES, POLICIES
+from test_year_history import READMISSION
 
 BUNDLED = ("karamay", "lanzhou", "shanghai")
 
@@ -266,3 +267,55 @@ def test_every_part_a_policy_declares_is_compared(policy_id):
         | ({"adjustment"} if model.adjustments else set()) | ({"cap"} if model.caps else set()) \
         | ({"name"} if named else set())
     assert expected <= kinds
+
+
+def test_a_changed_history_is_one_change_with_its_query_as_written():
+    a = medpolicy.check_source(READMISSION, "a.mpol")
+    b = medpolicy.check_source(READMISSION.replace("<= 15 days", "< 15 days"), "b.mpol")
+    changes = diff_policies(a, b).changes
+    assert [(where(c), c.a, c.b) for c in changes] == [
+        (((("name", "readmission"),), "value"),
+         "count where earlier.care == inpatient and claim.date - earlier.date <= 15 days",
+         "count where earlier.care == inpatient and claim.date - earlier.date < 15 days")]
+    assert changes[0].path[0].a == "15日内再次住院"
+
+
+# ---------------------------------------- shared deductibles, measures, fixed payments, banded ratios, guarded caps
+
+FOUR = (Path(__file__).parent / "show" / "four_constructs.mpol").read_text(encoding="utf-8")
+FOUR_EDITS = {
+    "pool amount": ("¥300 per year accumulating", "¥400 per year accumulating"),
+    "pool mode": ("¥300 per year accumulating", "¥300 per year highest"),
+    "measure": ('measure inpatient_ytd "住院累计（起付线以上）"', 'measure inpatient_ytd "住院累计"'),
+    "pays": ("pays ¥300 even above covered", "pays ¥300"),
+    "band": ("band above ¥10,000 pays 80%", "band above ¥10,000 pays 85%"),
+    "cap when": ('annual cap ¥2,000 when claim.level != "1"', 'annual cap ¥2,000 when claim.level == "2"'),
+}
+
+
+def four_constructs_edited(edit: str) -> medpolicy.CompiledPolicy:
+    old, new = FOUR_EDITS[edit]
+    assert FOUR.count(old) == 1
+    return medpolicy.check_source(FOUR.replace(old, new), "tests/show/four_constructs.mpol")
+
+
+@pytest.mark.parametrize("edit, expected", [
+    ("pool amount", [((("pool", "clinic"),), "amount", "¥300", "¥400")]),
+    ("pool mode", [((("pool", "clinic"),), "deductible_mode", "accumulating", "highest")]),
+    ("measure", [((("measure", "inpatient_ytd"),), "label", "住院累计（起付线以上）", "住院累计")]),
+    ("pays", [((("benefit", "newborn"),), "pays", "¥300 even above covered", "¥300")]),
+    ("band", [((("benefit", "inpatient"), ("band", "2")), "rate", "80%", "85%")]),
+    ("cap when", [((("benefit", "outpatient"),), "annual_caps",
+                   'community when claim.level == "1"; ¥2,000 when claim.level != "1"',
+                   'community when claim.level == "1"; ¥2,000 when claim.level == "2"')]),
+])
+def test_each_new_construct_changed_is_one_change(edit, expected):
+    a = medpolicy.check_source(FOUR, "tests/show/four_constructs.mpol")
+    changes = diff_policies(a, four_constructs_edited(edit)).changes
+    assert [(where(c), c.a, c.b) for c in changes] == [((path, field), x, y) for path, field, x, y in expected]
+
+
+def test_a_renamed_measure_is_named_by_its_label_in_the_diff():
+    a = medpolicy.check_source(FOUR, "tests/show/four_constructs.mpol")
+    change, = diff_policies(a, four_constructs_edited("measure")).changes
+    assert change.section == "measure" and change.path[0].a == "住院累计（起付线以上）"

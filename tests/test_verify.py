@@ -169,3 +169,76 @@ def test_processing_order_is_checked(monkeypatch):
     # An evaluator that takes claims in file order instead of by date.
     monkeypatch.setattr(evaluator, "sorted", lambda items, key=None: list(items), raising=False)
     assert any(v.startswith("order") for v in find("karamay"))
+
+
+# A policy of the shapes other schemes use: a shared deductible, bands over a year-to-date measure,
+# a quota, an allowance paid above the bill, and a cap chosen by a condition that grows with the years.
+NEW_SHAPES = """
+policy shapes {
+  title "T"
+  year 2026-01-01 .. 2026-12-31
+}
+levels { "1" "一级" "2" "二级" }
+deductible clinic "门急诊起付线" ¥300 per year accumulating
+measure stays "住院累计"
+cap community "基层限额" ¥300 + ¥100 * person.continuous_years per year
+cap hospital "医院限额" ¥2,000 per year
+benefit outpatient "门诊" {
+  priority 4
+  when claim.care == outpatient
+  deductible per year clinic
+  ratio 50%
+  annual cap community when claim.level == "1"
+  annual cap hospital when claim.level != "1"
+}
+benefit emergency "急诊" {
+  priority 3
+  when claim.care == emergency
+  deductible per year clinic
+  ratio 60%
+}
+benefit inpatient "住院" {
+  priority 2
+  when claim.care == inpatient and claim.level == "2"
+  deductible per admission ¥500
+  ratio banded over stays {
+    band ¥0 .. ¥10,000 pays 70%
+    band above ¥10,000 pays 85%
+  }
+}
+benefit birth "分娩" {
+  priority 1
+  when claim.care == inpatient and claim.level == "1"
+  pays ¥1,500
+}
+benefit allowance "留观补助" {
+  priority 0
+  when claim.care == observation
+  pays ¥200 even above covered
+}
+critical_illness "大病保险" {
+  covers claim.care == inpatient
+  table "标准" otherwise {
+    deductible ¥5,000
+    band above ¥5,000 pays 60%
+    annual cap ¥10,000 * person.continuous_years
+  }
+}
+"""
+
+
+def test_the_invariants_hold_for_the_new_rule_shapes():
+    policy = medpolicy.check_source(NEW_SHAPES, "shapes.mpol")
+    assert verify(policy, examples=150, seed=7) is None
+
+
+def test_an_allowance_may_pay_above_the_covered_amount_only_where_the_policy_says_so():
+    policy = medpolicy.check_source(NEW_SHAPES, "shapes.mpol")
+    data = {"person": {"id": "p"}, "claims": [
+        {"id": "o", "date": "2026-03-01", "care": "observation", "level": "1", "total": "50.00"}]}
+    statement = medpolicy.evaluate(policy, data)
+    # the allowance pays 200 on a bill of 50: the patient's share is 50 − 200 = −150.00 (received)
+    assert (statement.claims[0].basic_fund, statement.claims[0].patient) == (Decimal("200.00"), Decimal("-150.00"))
+    assert scenario_violations(policy, data) == []
+    assert violations(statement) == ["claim o: basic fund 200.00 outside 0..covered 50.00",
+                                     "claim o: basic + later payers 200.00 > covered 50.00"]

@@ -21,7 +21,7 @@ from ..messages import value_label
 from ..span import Span
 from ..typecheck import FUNCTIONS
 from .analysis import Analysis
-from .index import Index, Symbol
+from .index import ROOTS, Index, Symbol
 from .keywords import BLOCK_RULES, expression_keywords, phrases
 from .words import fact_note, function_note, word
 
@@ -179,23 +179,30 @@ def _describe_cite(cite: ast.Cite, file: str, index: Index, lang: str) -> str:
     return text + (f"\n\n> {cite.quote}" if cite.quote else "")
 
 
-_VALUE_OF = {ast.Param: "value", ast.Let: "value", ast.ListDecl: "items", ast.CapDecl: "amount"}
+_VALUE_OF = {ast.Param: "value", ast.Let: "value", ast.ListDecl: "items", ast.CapDecl: "amount",
+             ast.History: "where"}
+_WHOLE_LINE = (ast.Counter, ast.DeductiblePool, ast.Measure)
 _MOST_LINES = 12
 
 
 def _as_written(symbol: Symbol, index: Index) -> str:
     """The declaration's text from its keyword to the end of its value (its citation left out)."""
-    if type(symbol.node) not in (*_VALUE_OF, ast.Counter):
+    if type(symbol.node) not in (*_VALUE_OF, *_WHOLE_LINE):
         return ""
     lines = index.program.texts.get(symbol.file, "").split("\n")
     start = symbol.span
     if not 0 < start.line <= len(lines):
         return ""
     value = getattr(symbol.node, _VALUE_OF.get(type(symbol.node), ""), None)
+    if value is None and isinstance(symbol.node, ast.History):
+        value = symbol.node.value  # `sum X` or `last X` with no `where`
     if value is not None and value.span.end_line:
         end_line, end_column = value.span.end_line, value.span.end_column
-    else:  # a counter, an unstated param: their line says it all
+    else:  # a counter, an unstated param, a shared deductible (its mode), a measure: their line says it all
         end_line, end_column = start.line, len(lines[start.line - 1]) + 1
+        cite = getattr(symbol.node, "cite", None)
+        if cite is not None and cite.span.line == start.line:
+            end_column = cite.span.column
     chunk = lines[start.line - 1:end_line]
     chunk[-1] = chunk[-1][:end_column - 1]
     chunk[0] = chunk[0].lstrip()
@@ -211,7 +218,7 @@ def _describe_fact(fact: str, index: Index, lang: str) -> str:
     note = fact_note(fact, lang)
     if not field:
         return f"**{word('kind.fact', lang)}** `{root}` · {note}"
-    kind_of = FACT_ROOTS[root].get(field)
+    kind_of = ROOTS[root].get(field)
     if kind_of is None:
         return ""  # an unknown fact: the diagnostic says so
     parts = [f"**{word('kind.fact', lang)}** `{fact}`" + (f" · {note}" if note else ""),
@@ -227,7 +234,7 @@ def _describe_fact(fact: str, index: Index, lang: str) -> str:
 
 
 def _declared(enum: str, index: Index) -> list[str]:
-    """The members of a policy's own enumeration (levels, conditions, benefits) as they are written."""
+    """The members of a policy's own enumeration (levels, conditions, categories, benefits) as they are written."""
     if enum == "level":
         return [f'`"{level}"` {s.node.name}' for level, s in index.levels.items()]
     return [f"`{name}`" for name, s in index.names().items() if s.kind == enum]
@@ -264,6 +271,9 @@ _HEAD_WORD = re.compile(r"\s*([^\W\d]\w*)")
 _COMMENT = re.compile(r"#[^\n]*")
 
 
+_BANDED_OVER = re.compile(r"\bratio\s+banded\s+over\s+\w*$")
+
+
 def completions(index: Optional[Index], text: str, line: int, character: int, lang: str) -> list[Completion]:
     """What may be written at a position of ``text``; names come from ``index`` (the last text that parsed)."""
     lines = text.split("\n")
@@ -277,8 +287,10 @@ def completions(index: Optional[Index], text: str, line: int, character: int, la
     dotted = _AFTER_DOT.search(current)
     if dotted is not None:
         return _members_of(dotted.group(1), index, lang)
-    if head == "levels" or head == "conditions":
+    if head in ("levels", "conditions", "categories"):
         return []
+    if _BANDED_OVER.search(current):  # only a measure may follow
+        return [_name_item(s, lang) for s in index.names().values() if s.kind == "measure"] if index else []
     starts_line = re.fullmatch(r"\s*\w*", current) is not None
     items: list[Completion] = []
     if head in BLOCK_RULES and starts_line and (head is not None or not current[:1].isspace()):
@@ -288,7 +300,7 @@ def completions(index: Optional[Index], text: str, line: int, character: int, la
         if head is None:
             return items
     items += [Completion(k, "keyword", word("kind.keyword", lang)) for k in expression_keywords()]
-    items += [Completion(root, "fact", fact_note(root, lang) or "") for root in FACT_ROOTS]
+    items += [Completion(root, "fact", fact_note(root, lang) or "") for root in ROOTS]
     items += [Completion(f, "function", function_note(f, lang) or "", insert=f"{f}(") for f in FUNCTIONS]
     if index is not None:
         items += [_name_item(s, lang) for s in index.names().values()]
@@ -352,9 +364,9 @@ def _levels(index: Index) -> list[Completion]:
 
 
 def _members_of(target: str, index: Optional[Index], lang: str) -> list[Completion]:
-    if target in FACT_ROOTS:
+    if target in ROOTS:
         return [Completion(field, "fact", fact_note(f"{target}.{field}", lang) or describe_type(t, lang))
-                for field, t in FACT_ROOTS[target].items()]
+                for field, t in ROOTS[target].items()]
     if index is None:
         return []
     return [_name_item(s, lang) for s in index.module_names(target).values()]

@@ -7,7 +7,7 @@ at a position.  :func:`build_index` answers both from a
 on a policy that does not check yet.  Scopes follow the checker's rules
 (:meth:`medpolicy.checker._Checker._build_scope`): each file sees its own
 declarations and its imports' aliases; the main file also sees its
-conditions and benefits as members; every file sees the built-in members
+conditions, categories and benefits as members; every file sees the built-in members
 (:data:`medpolicy.facts.BUILTIN_ENUMS`).  Spans are the parser's: 1-based
 lines and columns, end column exclusive.
 """
@@ -20,7 +20,7 @@ from typing import Any, Optional
 import attrs
 
 from .. import ast
-from ..facts import BUILTIN_ENUMS, FACT_ROOTS
+from ..facts import BUILTIN_ENUMS, EARLIER_FIELDS, FACT_ROOTS
 from ..loader import Program
 from ..span import Span
 from ..typecheck import FUNCTIONS
@@ -32,7 +32,8 @@ class Symbol:
 
     kind: str
     """``param``, ``let``, ``list``, ``counter``, ``cap``, ``source``, ``module``, ``level``,
-    ``condition``, ``benefit``, ``settlement``, ``payer`` or ``adjustment``."""
+    ``condition``, ``category``, ``benefit``, ``settlement``, ``payer``, ``adjustment``, ``deductible``
+    (a shared deductible) or ``measure``."""
     name: str
     node: Any
     """The declaring node."""
@@ -97,7 +98,10 @@ class Index:
 
 
 _KINDS = {ast.Param: "param", ast.Let: "let", ast.ListDecl: "list", ast.Counter: "counter", ast.CapDecl: "cap",
+          ast.History: "history", ast.DeductiblePool: "deductible", ast.Measure: "measure",
           ast.Settlement: "settlement", ast.Adjustment: "adjustment"}
+ROOTS = {**FACT_ROOTS, "earlier": EARLIER_FIELDS}
+"""The fact roots an editor knows: the scenario's, and ``earlier`` inside a ``history``."""
 _CITED_SOURCE = re.compile(r"cite\s+([^\W\d]\w*)")
 _PAYER_NAME = re.compile(r"payer\s+([^\W\d]\w*)")
 _IMPORTED_PATH = re.compile(r'import\s+("[^"\n]*")')
@@ -134,11 +138,15 @@ def _scope(file: ast.File, program: Program) -> dict[str, Symbol]:
         if isinstance(decl, ast.Import):
             scope.setdefault(decl.alias, Symbol("module", decl.alias, decl, file.path, _alias_span(decl),
                                                 program.imports.get((file.path, decl.alias), "")))
-        elif isinstance(decl, (ast.Param, ast.Let, ast.ListDecl, ast.Counter, ast.CapDecl)):
+        elif isinstance(decl, (ast.Param, ast.Let, ast.ListDecl, ast.Counter, ast.CapDecl, ast.History,
+                               ast.DeductiblePool, ast.Measure)):
             scope.setdefault(decl.id, Symbol(_KINDS[type(decl)], decl.id, decl, file.path, decl.span))
         elif file is program.main and isinstance(decl, ast.Conditions):
             for cond in decl.conditions:
                 scope.setdefault(cond.id, Symbol("condition", cond.id, cond, file.path, cond.span))
+        elif file is program.main and isinstance(decl, ast.Categories):
+            for category in decl.categories:
+                scope.setdefault(category.id, Symbol("category", category.id, category, file.path, category.span))
         elif file is program.main and isinstance(decl, ast.Benefit):
             scope.setdefault(decl.id, Symbol("benefit", decl.id, decl, file.path, decl.span))
     return scope
@@ -209,7 +217,7 @@ class _Collector:
             self._cite(node)
         elif isinstance(node, ast.Level):
             self._level(node.id, node.span)
-        elif isinstance(node, ast.Condition):
+        elif isinstance(node, (ast.Condition, ast.Category)):
             self._name(node.id, node.span)
         elif isinstance(node, ast.Source):
             self.add(node.span, symbol=self.index.sources[self.file].get(node.id))
@@ -229,7 +237,7 @@ class _Collector:
             self.add(span, symbol=self.scope[name])
         elif name in _BUILTIN_MEMBERS:
             self.add(span, member=(name, _BUILTIN_MEMBERS[name]))
-        elif name in FACT_ROOTS:
+        elif name in ROOTS:
             self.add(span, fact=name)
 
     def _level(self, level: str, span: Span) -> None:
@@ -239,7 +247,7 @@ class _Collector:
     def _attribute(self, node: ast.Attribute) -> bool:
         s = node.span
         name_span = Span(s.file, s.end_line, s.end_column - len(node.name), s.end_line, s.end_column)
-        if isinstance(node.target, ast.Name) and node.target.name in FACT_ROOTS \
+        if isinstance(node.target, ast.Name) and node.target.name in ROOTS \
                 and node.target.name not in self.scope:
             self.add(s, fact=f"{node.target.name}.{node.name}")
             return True

@@ -14,11 +14,15 @@ WORDS: dict[str, dict[str, str]] = {
     "kind.let": {"en": "derived value", "zh": "派生值"},
     "kind.list": {"en": "list", "zh": "列表"},
     "kind.counter": {"en": "visit counter", "zh": "就诊次数计数器"},
+    "kind.history": {"en": "query over the year's earlier claims", "zh": "本年此前费用的历史查询"},
     "kind.cap": {"en": "shared annual cap", "zh": "共用年度限额"},
+    "kind.deductible": {"en": "shared deductible", "zh": "多项待遇共用的起付线"},
+    "kind.measure": {"en": "year-to-date measure of a banded ratio", "zh": "分段累进的本年累计额"},
     "kind.source": {"en": "source document", "zh": "依据文件"},
     "kind.module": {"en": "imported module", "zh": "导入的模块"},
     "kind.level": {"en": "institution level", "zh": "医疗机构级别"},
     "kind.condition": {"en": "condition", "zh": "病种"},
+    "kind.category": {"en": "claim category", "zh": "费用类别"},
     "kind.benefit": {"en": "benefit", "zh": "待遇"},
     "kind.settlement": {"en": "settlement by hand", "zh": "手工报销说明"},
     "kind.payer": {"en": "further payer", "zh": "后续支付方"},
@@ -67,6 +71,8 @@ FACT_NOTES: dict[str, dict[str, str]] = {
     "claim.institution": {"en": "the institution (same day + same institution can be one visit)",
                           "zh": "医疗机构（同日同一医疗机构可合并为一次就诊）"},
     "claim.condition": {"en": "the condition treated, one the policy declares", "zh": "所治疗的病种（政策中声明的病种之一）"},
+    "claim.category": {"en": "the claim's category (drugs, pharmacy purchase, maternity …), one the policy declares; "
+                                "may be absent", "zh": "费用类别（药品、定点零售药店购药、生育等，政策中声明的类别之一），可以不写"},
     "claim.pediatric": {"en": "whether the care was pediatric", "zh": "是否为儿科就诊"},
     "claim.total": {"en": "all charges of the claim", "zh": "全部医疗费用"},
     "claim.covered": {"en": "charges inside the insurance catalogue (政策范围内)", "zh": "政策范围内费用"},
@@ -91,6 +97,9 @@ FACT_NOTES: dict[str, dict[str, str]] = {
     "person": {"en": "the insured person", "zh": "参保人"},
     "claim": {"en": "the claim being settled", "zh": "正在结算的一笔费用"},
     "policy": {"en": "the policy's header: its year and collection period", "zh": "政策的年度和集中参保缴费期"},
+    "earlier": {"en": "inside a `history`: one earlier settled claim of the year",
+                "zh": "在 `history` 中：本年此前已结算的一笔费用"},
+    "earlier.basic_fund": {"en": "what the basic fund paid on that earlier claim", "zh": "该笔此前费用的基本医保支付额"},
 }
 
 FUNCTION_NOTES: dict[str, dict[str, str]] = {
@@ -112,6 +121,8 @@ def word(key: str, lang: str, **fields) -> str:
 
 def fact_note(fact: str, lang: str) -> str | None:
     entry = FACT_NOTES.get(fact)
+    if entry is None and fact.startswith("earlier."):
+        entry = FACT_NOTES.get("claim." + fact[len("earlier."):])  # an earlier claim has the claim's facts
     return entry[lang] if entry else None
 
 

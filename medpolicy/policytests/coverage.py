@@ -1,15 +1,21 @@
 """Which rules of a policy its tests exercise.
 
 A *rule site* is a place in a policy that can produce a figure: a benefit
-(chosen for a claim), its deductible, ratio, adjustments, caps and
-exclusion, a shared cap, a policy-wide adjustment, each payer table (whose
+(chosen for a claim), its deductible, ratio (each band of a banded ratio too),
+fixed payment (``pays``), adjustments, caps and exclusion, a shared cap, a
+shared deductible, a shared cap a benefit names under ``when``, a policy-wide adjustment, each payer table (whose
 deductible every use of the table applies), its bands and cap, each premium case, the coverage start and end,
 the ``includes`` clause and each settlement path -- and each row of a
 ``by … { }`` table written inside a deductible, ratio or cap clause.
 
 Every explanation step names the ``.mpol`` line of the rule that made it, so
 a site is exercised when some step of some case's statement comes from its
-line (a row: when a step from its clause's line used that row).  Sites are
+line (a row: when a step from its clause's line used that row).  A shared
+deductible's steps come from the clause of the benefit naming it, so its
+declaration is exercised by a step of its rule (``deductible.ID``); a shared
+cap named under ``when`` by a step of the cap's rule in a claim of that benefit
+(the clause's condition held).  A benefit's own cap under ``when`` makes a step
+only when its condition holds, so its clause is exercised just then.  Sites are
 read from the checked model; imported modules' declarations are the
 modules' own to test.
 """
@@ -32,12 +38,17 @@ class Site:
     kind: str
     """``benefit``, ``deductible``, ``ratio``, ``adjust``, ``visit_cap``, ``annual_cap``, ``excluded``,
     ``includes``, ``cap``, ``adjustment``, ``table`` (with its deductible), ``band``, ``payer_cap``,
-    ``premium``, ``coverage``, ``coverage_end`` or ``settlement``."""
+    ``premium``, ``coverage``, ``coverage_end``, ``settlement``, ``pool`` (a shared deductible),
+    ``pays``, ``ratio_band`` (a band of a banded ratio) or ``cap_when`` (a shared cap named under ``when``)."""
     owner: str
     """The benefit, cap, payer table, premium item or settlement path it belongs to (its title)."""
     span: Span
     row: Optional[str] = None
     """For a row of a ``by … { }`` table in the clause: the key it is written under (``1``, ``other``)."""
+    rule: Optional[str] = None
+    """For a site whose steps come from elsewhere: the rule those steps name (``deductible.clinic``)."""
+    benefit: Optional[str] = None
+    """With ``rule``: only a step in a claim this benefit took counts."""
 
 
 def sites(model: Policy) -> list[Site]:
@@ -47,6 +58,8 @@ def sites(model: Policy) -> list[Site]:
         found += _benefit_sites(benefit, model.caps)
     for cap in model.caps.values():
         found.append(Site("cap", cap.label, cap.span))
+    for pool in model.deductible_pools.values():
+        found.append(Site("pool", pool.label, pool.span, rule=f"deductible.{pool.id}"))
     for adjustment in model.adjustments:
         found.append(Site("adjustment", adjustment.label, adjustment.span))
     for payer in model.payer_declarations:
@@ -81,6 +94,13 @@ def _benefit_sites(b: ast.Benefit, shared: dict) -> Iterator[Site]:
     if b.ratio is not None:
         yield Site("ratio", b.title, b.ratio.span)
         yield from _rows("ratio", b.title, b.ratio.span, b.ratio)
+    if b.ratio_bands is not None:
+        # The clause's own steps (the measure, the bands' sum) and one step per band the visit reaches.
+        yield Site("ratio", b.title, b.ratio_bands.span)
+        yield from (Site("ratio_band", b.title, band.span) for band in b.ratio_bands.bands)
+    if b.pays is not None:
+        yield Site("pays", b.title, b.pays.span)
+        yield from _rows("pays", b.title, b.pays.span, b.pays.amount)
     for adjust in b.adjustments:
         yield Site("adjust", f"{b.title} · {adjust.label}", adjust.span)
     if b.visit_cap is not None:
@@ -88,7 +108,11 @@ def _benefit_sites(b: ast.Benefit, shared: dict) -> Iterator[Site]:
         yield from _rows("visit_cap", b.title, b.visit_cap.span, b.visit_cap)
     for cap in b.annual_caps:
         if isinstance(cap.amount, ast.Name) and cap.amount.name in shared:
-            continue  # its steps name the shared cap's declaration: that site stands for it
+            # Its steps name the shared cap's declaration: that site stands for it, unless a
+            # condition chooses it here.
+            if cap.when is not None:
+                yield Site("cap_when", b.title, cap.span, rule=f"cap.{cap.amount.name}", benefit=b.id)
+            continue
         yield Site("annual_cap", b.title, cap.span)
         yield from _rows("annual_cap", b.title, cap.span, cap.amount)
 
@@ -117,12 +141,17 @@ def _steps(statement: Statement) -> Iterator[Event]:
         yield from claim.events
 
 
-def exercised(statements: Iterable[Statement]) -> tuple[set[tuple[str, int]], set[tuple[str, int, str]]]:
-    """The (file, line) of every rule some step came from, and the (file, line, row key) of every row used."""
+def exercised(statements: Iterable[Statement]) -> tuple[set[tuple[str, int]], set[tuple[str, int, str]], set]:
+    """The (file, line) of every rule some step came from, the (file, line, row key) of every row used,
+    and the rule of every step, alone and as (rule, the benefit of the claim it was in)."""
     lines: set[tuple[str, int]] = set()
     rows: set[tuple[str, int, str]] = set()
+    rules: set = set()
     for statement in statements:
+        for claim in statement.claims:
+            rules |= {(event.rule, claim.benefit) for event in claim.events}
         for event in _steps(statement):
+            rules.add(event.rule)
             if event.source is None:
                 continue
             where = (event.source.file, event.source.line)
@@ -130,16 +159,19 @@ def exercised(statements: Iterable[Statement]) -> tuple[set[tuple[str, int]], se
             for detail in event.data.get("details", ()):
                 if detail.kind == "row":
                     rows.add(where + ("else" if detail.otherwise else str(detail.key),))
-    return lines, rows
+    return lines, rows, rules
 
 
 def unexercised(model: Policy, statements: Iterable[Statement]) -> list[Site]:
     """The rule sites of ``model`` that no step of ``statements`` came from."""
-    lines, rows = exercised(statements)
+    lines, rows, rules = exercised(statements)
     missing = []
     for site in sites(model):
         where = (site.span.file, site.span.line)
-        if site.row is None and where not in lines:
+        if site.rule is not None:
+            if (site.rule if site.benefit is None else (site.rule, site.benefit)) not in rules:
+                missing.append(site)
+        elif site.row is None and where not in lines:
             missing.append(site)
         elif site.row is not None and where + (site.row,) not in rows:
             missing.append(site)

@@ -100,7 +100,7 @@ class _Policies:
 def run_case(case: TestCase, policies: _Policies) -> CaseResult:
     try:
         program = policies.for_case(case)
-        scenario = validate(case.scenario, program.levels, program.conditions)
+        scenario = validate(case.scenario, program.levels, program.conditions, categories=program.categories)
     except MedpolicyError as exc:
         return CaseResult(case, error=exc)
     statement = evaluate_scenario(program, scenario, explain=True)

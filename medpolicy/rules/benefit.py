@@ -7,9 +7,10 @@ nothing "reason" }`` (:class:`medpolicy.ast.Benefit`).  Checks
 counters (E200); each clause is checked by its own unit.
 
 For a visit the benefit took: the visit counts on its counters; the
-deductible is charged; the ratio (with adjustments) applies to what is left;
-the result is rounded as the policy says; then the per-visit cap and the
-annual caps.  A benefit that ``pays nothing`` pays nothing, with its reason.
+deductible is charged; the ratio (with adjustments) applies to what is left,
+or its bands over a year-to-date measure (:mod:`.ratio_bands`); the result is
+rounded as the policy says; or, instead of all that, the benefit pays a fixed
+amount (:mod:`.fixed`); then the per-visit cap and the annual caps.  A benefit that ``pays nothing`` pays nothing, with its reason.
 
 Events: ``benefit``, ``excluded``, ``visit_count``, ``eligible``, ``fund``
 (and those of :mod:`.deductible`, :mod:`.ratio`, :mod:`.caps`).
@@ -33,7 +34,9 @@ from .checking import Checker
 from .context import HUNDRED, CompileContext, Year
 from .deductible import DeductibleRule, compile_deductible
 from .grouping import Joining, compile_grouping
+from .fixed import FixedPayment, compile_pays
 from .ratio import RatioRule, compile_ratio
+from .ratio_bands import BandedRatio, compile_ratio_bands
 
 
 @attrs.frozen
@@ -58,12 +61,17 @@ class CompiledBenefit:
     excluded_cite: Optional[Citation]
     deductible: Optional[DeductibleRule]
     ratio: Optional[RatioRule]
+    """None when the benefit pays by bands or a fixed amount."""
     visit_cap: Optional[VisitCap]
     annual_caps: tuple[AnnualCap, ...]
     source: Optional[Span]
     round: Callable[[Decimal], Decimal] = attrs.field(eq=False, repr=False)
     rounding: tuple[str, Decimal] = ("half_up", Decimal("0.01"))
     rounding_cite: Optional[Citation] = None
+    banded: Optional[BandedRatio] = None
+    """``ratio banded over``: the rate by bands of a year-to-date measure."""
+    fixed: Optional[FixedPayment] = None
+    """``pays``: a fixed amount instead of deductible × ratio."""
 
     visit_cost: int = attrs.field(init=False, eq=False, repr=False)
     """Evaluation steps one visit may take, for the step budget."""
@@ -71,7 +79,7 @@ class CompiledBenefit:
     @visit_cost.default
     def _cost(self) -> int:
         size = 1 + len(self.counts)
-        for part in (self.deductible, self.ratio):
+        for part in (self.deductible, self.ratio, self.banded, self.fixed):
             size += part.size if part is not None else 0
         size += self.visit_cap.amount.size if self.visit_cap else 0
         size += sum(c.amount.size + (c.per.size if c.per else 0) for c in self.annual_caps)
@@ -79,7 +87,8 @@ class CompiledBenefit:
 
     def benefit_event(self, facts) -> Event:
         return Event("benefit", {"benefit": self.id, "priority": self.priority, "condition": self.when_text,
-                                 "care": facts.care, "level": facts.level, "claim_condition": facts.condition},
+                                 "care": facts.care, "level": facts.level, "claim_condition": facts.condition,
+                                 "category": facts.category},
                      None, f"{self.id}.when", self.when_source, self.when_cite)
 
     def count_visit(self, year: Year, ev: Optional[list]) -> None:
@@ -92,11 +101,25 @@ class CompiledBenefit:
     def basic_fund(self, year: Year, fr: Frame, covered: Decimal, visit_id: str, pools: list,
                    ev: Optional[list]) -> Decimal:
         """What the basic fund pays on a visit's covered amount."""
+        if self.fixed is not None:
+            fund = self.fixed.pay(fr, covered, ev)
+        else:
+            fund = self._share(year, fr, covered, ev)
+        if self.visit_cap is not None:
+            fund = self.visit_cap.apply(fr, fund, visit_id, pools, ev)
+        if self.annual_caps:
+            fund = apply_annual_caps(self.annual_caps, year, fr, fund, pools, ev)
+        return fund
+
+    def _share(self, year: Year, fr: Frame, covered: Decimal, ev: Optional[list]) -> Decimal:
+        """Deductible, then the ratio (or the bands) on what is left, rounded."""
         charged = self.deductible.charge(year, fr, covered, ev)
         base = covered - charged
         if ev is not None:
             ev.append(Event("eligible", {"covered": covered, "deductible": charged, "eligible": base}, base,
                             f"{self.id}.deductible"))
+        if self.banded is not None:
+            return self.banded.pay(year, base, ev)
         points = self.ratio.apply(fr, ev)
         raw = base * points / HUNDRED
         fund = self.round(raw)
@@ -105,10 +128,6 @@ class CompiledBenefit:
             ev.append(Event("fund", {"ratio": Percent(points), "eligible": base, "exact": raw, "fund": fund,
                                      "rounded": rounded, "rounding": self.rounding[0], "unit": self.rounding[1]},
                             fund, f"{self.id}.ratio", self.ratio.source, self.rounding_cite if rounded else None))
-        if self.visit_cap is not None:
-            fund = self.visit_cap.apply(fr, fund, visit_id, pools, ev)
-        if self.annual_caps:
-            fund = apply_annual_caps(self.annual_caps, year, fr, fund, pools, ev)
         return fund
 
 
@@ -120,6 +139,7 @@ def check_benefit(ck: Checker, benefit: ast.Benefit, file: str) -> bool:
         ck.check_cite(benefit.ratio_cite, file)
         ck.check_cite(benefit.visit_cap_cite, file)
         paying = [name for name, value in (("deductible", benefit.deductible), ("ratio", benefit.ratio),
+                                           ("ratio banded", benefit.ratio_bands), ("pays", benefit.pays),
                                            ("visit cap", benefit.visit_cap)) if value is not None]
         if paying or benefit.annual_caps or benefit.adjustments or benefit.counts:
             ck.error(msg("E113.pays_nothing", benefit=benefit.id), benefit.span, help=msg("E113.pays_nothing.help"))
@@ -142,7 +162,9 @@ def compile_benefit(cx: CompileContext, benefit: ast.Benefit, index: int) -> Com
         when_cite=cx.cite(benefit.when_cite), grouping=grouping, grouping_cite=grouping_cite,
         joining=joining, counts=counts, excluded=benefit.excluded, excluded_cite=cx.cite(benefit.excluded_cite),
         deductible=compile_deductible(cx, benefit) if paying else None,
-        ratio=compile_ratio(cx, benefit) if paying else None,
+        ratio=compile_ratio(cx, benefit) if paying and benefit.ratio is not None else None,
+        banded=compile_ratio_bands(cx, benefit) if paying else None,
+        fixed=compile_pays(cx, benefit) if paying else None,
         visit_cap=compile_visit_cap(cx, benefit) if paying else None,
         annual_caps=compile_annual_caps(cx, benefit) if paying else (),
         source=benefit.span, round=cx.round, rounding=(p.rounding_mode, p.rounding_unit),

@@ -1,8 +1,9 @@
 """Caps on what the basic fund pays: per visit, and per year.
 
 Syntax: the benefit clauses ``visit cap AMOUNT`` and ``annual cap AMOUNT
-[for each KEY]`` / ``annual cap SHARED``, and the declaration ``cap ID
-"label" AMOUNT per year`` (:class:`medpolicy.ast.AnnualCap`,
+[for each KEY] [when COND]`` / ``annual cap SHARED [when COND]``, and the
+declaration ``cap ID "label" AMOUNT per year`` (an amount that may read person
+facts: a limit growing with insured years) (:class:`medpolicy.ast.AnnualCap`,
 :class:`medpolicy.ast.CapDecl`).  Checks (:func:`check_caps`,
 :func:`check_cap_decl`): money or ``unstated``, not negative (E129), ``for
 each`` only by a member (E114), a shared cap not split (E114).
@@ -10,7 +11,8 @@ each`` only by a member (E114), a shared cap not split (E114).
 * A visit cap limits one visit's payment.
 * An annual cap is a pool the year's payments draw from: private to the
   benefit, one per key value (``for each claim.condition``), or shared by every
-  benefit that names it.  A pool whose amount the document does not state
+  benefit that names it.  A clause with ``when`` limits only the claims its
+  condition admits, so that several clauses choose a cap by a condition.  A pool whose amount the document does not state
   limits nothing, and the statement says so.
 
 Every pool a payment counts toward is recorded as a
@@ -29,7 +31,7 @@ from ..compiled_expr import Code, Frame
 from ..explain import Citation, Event
 from ..localize import msg
 from ..span import Span
-from ..typecheck import CLAIM_CONTEXT, CONSTANT_CONTEXT, ERROR, base_type
+from ..typecheck import CLAIM_CONTEXT, ERROR, PERSON_CONTEXT, base_type
 from .checking import Checker, check_sign
 from .context import ZERO, CompileContext, Year
 
@@ -68,6 +70,8 @@ class AnnualCap:
     rule: str
     source: Optional[Span]
     cite: Optional[Citation]
+    when: Optional[Code] = None
+    """The claims this pool limits (None: every claim of the benefit)."""
     pool: tuple = attrs.field(init=False, eq=False, repr=False)
     """The key of the year's pool (a benefit's own cap adds the ``for each`` key to it)."""
 
@@ -87,6 +91,9 @@ class AnnualCap:
 
     def limit(self, fr: Frame, used: dict, pools: list, ev: Optional[list], fund: Decimal):
         """Apply the pool to ``fund``; return the (possibly lowered) fund and the pool's key."""
+        if self.when is not None and not self.when.fn(fr):
+            fr.take()
+            return fund, None
         amount = self.amount.fn(fr)
         key = self.per.fn(fr) if self.per is not None else None
         pool = self.pool if self.shared else self.pool + (key,)
@@ -133,6 +140,8 @@ def check_caps(ck: Checker, benefit: ast.Benefit, file: str) -> None:
         ck.expect(benefit.visit_cap, "money", file, CLAIM_CONTEXT, "visit_cap", counters=True, allow_unstated=True)
     for cap in benefit.annual_caps:
         ck.check_cite(cap.cite, file)
+        if cap.when is not None:
+            ck.expect(cap.when, "bool", file, CLAIM_CONTEXT, "cap_when")
         if isinstance(cap.amount, ast.Name) and ck.kind(file, cap.amount.name) == "cap":
             # A shared cap is one pool for every benefit naming it: it cannot be split by a key here.
             if cap.per is not None:
@@ -146,8 +155,11 @@ def check_caps(ck: Checker, benefit: ast.Benefit, file: str) -> None:
 
 
 def check_cap_decl(ck: Checker, decl: ast.CapDecl, file: str) -> None:
-    """A shared ``cap`` declaration: a constant amount of money, or ``unstated``."""
-    ck.expect(decl.amount, "money", file, CONSTANT_CONTEXT, "cap_amount", allow_unstated=True)
+    """A shared ``cap`` declaration: an amount of money, or ``unstated``.
+
+    One pool serves every benefit naming it, so its size may depend on the person (a limit that
+    grows with continuous insured years) but not on the claim drawing from it."""
+    ck.expect(decl.amount, "money", file, PERSON_CONTEXT, "cap_amount", allow_unstated=True)
     check_sign(ck, decl.amount, "cap")
     ck.check_cite(decl.cite, file)
 
@@ -164,15 +176,16 @@ def compile_annual_caps(cx: CompileContext, benefit: ast.Benefit) -> tuple[Annua
     scope = cx.policy.scopes[cx.main]
     for index, cap in enumerate(benefit.annual_caps):
         amount = cap.amount
+        when = cx.expr(cap.when) if cap.when is not None else None
         binding = scope.get(amount.name) if isinstance(amount, ast.Name) else None
         if binding is not None and binding.kind == "cap":
             shared: ast.CapDecl = cx.policy.caps[amount.name]
             caps.append(AnnualCap(shared.id, shared.label, cx.expr(shared.amount), None, True, f"cap.{shared.id}",
-                                  shared.span, cx.cite(shared.cite or cap.cite)))
+                                  shared.span, cx.cite(shared.cite or cap.cite), when))
         else:
             caps.append(AnnualCap(f"{benefit.id}:{index}", "", cx.expr(amount),
                                   cx.expr(cap.per) if cap.per is not None else None, False,
-                                  f"{benefit.id}.annual_cap", cap.span, cx.cite(cap.cite)))
+                                  f"{benefit.id}.annual_cap", cap.span, cx.cite(cap.cite), when))
     return tuple(caps)
 
 

@@ -46,6 +46,9 @@ class Checker(Protocol):
     def benefits(self) -> list[str]:
         """The ids of the policy's benefits, in declaration order."""
 
+    def adjustments(self) -> list[ast.Adjustment]:
+        """The policy's ``adjustment`` declarations."""
+
     def constant(self, expr: ast.Expr, file: str):
         """A constant's value; raises EvaluationError if it is not constant, ArithmeticError/ValueError if it fails."""
 

@@ -59,7 +59,8 @@ def source_text(texts: dict[str, str], span) -> str:
 class Year:
     """What the year so far has used."""
 
-    __slots__ = ("counters", "deductible_paid", "deductible_highest", "cap_used", "burden", "paid")
+    __slots__ = ("counters", "deductible_paid", "deductible_highest", "cap_used", "burden", "paid", "earlier",
+                 "measured")
 
     def __init__(self):
         self.counters: dict[str, int] = defaultdict(int)
@@ -70,3 +71,8 @@ class Year:
         """Per payer: the cumulative burden it has measured."""
         self.paid: dict[str, Decimal] = defaultdict(Decimal)
         """Per payer: what it has paid this year."""
+        self.measured: dict[str, Decimal] = defaultdict(Decimal)
+        """Per ``measure``: the year-to-date amount banded ratios have measured."""
+        self.earlier: list = []
+        """The claims settled so far (paid or excluded by a benefit), in processing order, as
+        :class:`~medpolicy.compiled_expr.Earlier`; kept only when the policy declares a ``history``."""

@@ -28,25 +28,14 @@ import attrs
 
 from .. import ast
 from ..compiled_expr import Code, Frame, evaluate_constant
-from ..errors import EvaluationError
 from ..explain import CRITICAL_ILLNESS, Citation, Event
 from ..localize import msg
 from ..span import Span
-from ..typecheck import CLAIM_CONTEXT, CONSTANT_CONTEXT, ERROR, PERSON_CONTEXT, HeaderFactMissing
+from ..typecheck import CLAIM_CONTEXT, PERSON_CONTEXT
 from ..values import Money, Percent
+from .bands import Band, band_parts, check_band_sequence, compile_bands, constant
 from .checking import Checker, check_sign
 from .context import HUNDRED, ZERO, CompileContext, Year
-
-
-@attrs.frozen
-class Band:
-    low: Decimal
-    """Where the band starts, in cumulative burden (the deductible already added)."""
-    high: Optional[Decimal]
-    rate: Decimal
-    """Percentage points."""
-    source: Optional[Span]
-    cite: Optional[Citation]
 
 
 @attrs.frozen
@@ -55,9 +44,9 @@ class Table:
     when: Optional[Code]
     deductible: Decimal
     bands: tuple[Band, ...]
-    cap: Optional[Decimal]
-    has_cap: bool
-    """Whether the table names a cap (which may be unstated: ``cap`` None)."""
+    cap: Optional[Code]
+    """The annual cap: it may read person facts (a cap that grows with insured years); None when the
+    table names none; its value is None when the document does not state it (``unstated``)."""
     cap_source: Optional[Span]
     cap_cite: Optional[Citation]
     deductible_cite: Optional[Citation]
@@ -112,11 +101,7 @@ class BandedPayer:
                 "deductible": table.deductible, "details": details}, burden, f"{self.id}.covers",
                 self.covers_source, self.covers_cite or table.deductible_cite))
         raw = ZERO
-        for band in table.bands:
-            top = after if band.high is None else min(after, band.high)
-            part = top - max(before, band.low)
-            if part <= 0:
-                continue
+        for band, part in band_parts(table.bands, before, after):
             pay = part * band.rate / HUNDRED
             raw += pay
             if ev is not None:
@@ -124,22 +109,26 @@ class BandedPayer:
                                          "rate": Percent(band.rate), "part": part, "pay": pay}, pay,
                                 f"{self.id}.band", band.source, band.cite))
         paid = self.round(raw)
-        if table.has_cap:
-            if table.cap is None:
+        cap = None
+        if table.cap is not None:
+            cap = table.cap.fn(fr)
+            details = fr.take()
+            if cap is None:
                 if ev is not None:
                     ev.append(Event("payer_cap_unstated", {"payer": self.id, "title": self.title}, None,
                                     f"{self.id}.cap", table.cap_source, table.cap_cite))
             else:
-                left = max(table.cap - year.paid[self.id], ZERO)
+                left = max(cap - year.paid[self.id], ZERO)
                 if paid > left:
                     if ev is not None:
-                        ev.append(Event("payer_cap", {"payer": self.id, "title": self.title, "cap": table.cap,
+                        ev.append(Event("payer_cap", {"payer": self.id, "title": self.title, "cap": cap,
                                                       "paid_before": year.paid[self.id], "left": left,
-                                                      "before": paid}, left, f"{self.id}.cap", table.cap_source,
+                                                      "before": paid, "details": details}, left, f"{self.id}.cap",
+                                        table.cap_source,
                                         table.cap_cite))
                     paid = left
         year.paid[self.id] += paid
-        charges.append((self.pool, table.cap, paid))
+        charges.append((self.pool, cap, paid))
         if ev is not None:
             ev.append(Event("payer", {"payer": self.id, "title": self.title, "amount": paid}, paid,
                             f"{self.id}.table", table.source))
@@ -171,61 +160,18 @@ def _check_table(ck: Checker, table: ast.CITable, file: str) -> None:
         ck.check_cite(cite, file)
     deductible = Money(Decimal(0))
     if table.deductible is not None:
-        deductible = _constant(ck, table.deductible, file, "money", "deductible")
+        deductible = constant(ck, table.deductible, file, "money", "deductible")
         check_sign(ck, table.deductible, "deductible")
     if table.cap is not None:
-        _constant(ck, table.cap, file, "money", "cap", allow_unstated=True)
+        # A cap may grow with the person (years insured, age): it reads person facts, never the claim.
+        ck.expect(table.cap, "money", file, PERSON_CONTEXT, "payer_cap", allow_unstated=True)
         check_sign(ck, table.cap, "cap")
     if not table.bands:
         ck.error(msg("E123", title=table.title), table.span)
         return
     # When the deductible itself is in error, where the bands start cannot be judged.
-    expected = Money(Decimal(0)) if table.measure == "above_deductible" else deductible
-    for i, band in enumerate(table.bands):
-        ck.check_cite(band.cite, file)
-        low = _constant(ck, band.low, file, "money", "band_low")
-        high = _constant(ck, band.high, file, "money", "band_high") if band.high is not None else None
-        rate = _constant(ck, band.rate, file, "percent", "band_rate")
-        if rate is not None and not (Decimal(0) <= rate.points <= Decimal(100)):
-            ck.error(msg("E124", rate=str(rate)), band.rate.span)
-        if low is None or (band.high is not None and high is None):
-            continue
-        if high is not None and high <= low:
-            ck.error(msg("E125", low=str(low), high=str(high)), band.span)
-        if expected is not None and low != expected:
-            where = ("deductible" if table.measure == "absolute" else "above") if i == 0 else "previous"
-            kind = "overlaps" if low < expected else "gap"
-            ck.error(msg(_BAND_START[kind, where], low=str(low), expected=str(expected)), band.low.span,
-                     help=msg("E126.help"))
-        if high is None and i != len(table.bands) - 1:
-            ck.error(msg("E126.open"), band.span)
-        expected = high
-
-
-# Where a band that does not start where it should (E126) overlaps or leaves a gap, by (kind, where).
-_BAND_START = {
-    ("overlaps", "deductible"): "E126.overlaps.deductible", ("gap", "deductible"): "E126.gap.deductible",
-    ("overlaps", "above"): "E126.overlaps.above", ("gap", "above"): "E126.gap.above",
-    ("overlaps", "previous"): "E126.overlaps.previous", ("gap", "previous"): "E126.gap.previous",
-}
-
-
-def _constant(ck: Checker, expr: ast.Expr, file: str, want: str, what: str, allow_unstated: bool = False):
-    """The value of a constant of type ``want``, or None once a problem with it is reported."""
-    before = ck.error_count()
-    t = ck.expect(expr, want, file, CONSTANT_CONTEXT, what, allow_unstated=allow_unstated)
-    if t == ERROR or ck.error_count() > before:
-        return None  # already reported: say nothing more about this expression
-    try:
-        return ck.constant(expr, file)
-    except HeaderFactMissing:
-        return None
-    except EvaluationError:
-        ck.error(msg("E122", what=what), expr.span)
-        return None
-    except (ArithmeticError, ValueError, OverflowError):
-        ck.error(msg("E127", what=what), expr.span)
-        return None
+    start = Money(Decimal(0)) if table.measure == "above_deductible" else deductible
+    check_band_sequence(ck, table.bands, file, start, "deductible" if table.measure == "absolute" else "above")
 
 
 def compile_payer(cx: CompileContext, decl: ast.CriticalIllness) -> BandedPayer:
@@ -233,14 +179,10 @@ def compile_payer(cx: CompileContext, decl: ast.CriticalIllness) -> BandedPayer:
     for table in decl.tables:
         deductible = evaluate_constant(cx.expr(table.deductible)) if table.deductible is not None else ZERO
         offset = deductible if table.measure == "above_deductible" else ZERO
-        bands = []
-        for band in table.bands:
-            low = evaluate_constant(cx.expr(band.low)) + offset
-            high = evaluate_constant(cx.expr(band.high)) + offset if band.high is not None else None
-            bands.append(Band(low, high, evaluate_constant(cx.expr(band.rate)), band.span, cx.cite(band.cite)))
-        cap = evaluate_constant(cx.expr(table.cap)) if table.cap is not None else None
+        bands = compile_bands(cx, table.bands, offset)
+        cap = cx.expr(table.cap) if table.cap is not None else None
         tables.append(Table(table.title, cx.expr(table.when) if table.when is not None else None, deductible,
-                            tuple(bands), cap, table.cap is not None, table.cap.span if table.cap else None,
+                            bands, cap, table.cap.span if table.cap else None,
                             cx.cite(table.cap_cite), cx.cite(table.deductible_cite), table.span))
     return BandedPayer(getattr(decl, "id", CRITICAL_ILLNESS), decl.title, cx.expr(decl.covers),
                        decl.covers.span, cx.cite(decl.covers_cite), tuple(tables), cx.round)

@@ -30,6 +30,7 @@ from ..typecheck import CLAIM_CONTEXT
 from ..values import Percent
 from .checking import Checker, value_leaves
 from .context import HUNDRED, ZERO, CompileContext
+from .ratio_bands import check_ratio_bands
 
 
 @attrs.frozen
@@ -86,8 +87,13 @@ class RatioRule:
 def check_ratio(ck: Checker, benefit: ast.Benefit, file: str) -> None:
     """A paying benefit's ratio: present, a percentage (it may read counters), literals within 0..100%."""
     ck.check_cite(benefit.ratio_cite, file)
+    if benefit.ratio_bands is not None:
+        adjusted = bool(benefit.adjustments) or any(
+            a.benefits is None or any(n.name == benefit.id for n in a.benefits) for a in ck.adjustments())
+        check_ratio_bands(ck, benefit, file, adjusted)
     if benefit.ratio is None:
-        ck.error(msg("E113.no_ratio", benefit=benefit.id), benefit.span, help=msg("E113.no_ratio.help"))
+        if benefit.ratio_bands is None and benefit.pays is None:
+            ck.error(msg("E113.no_ratio", benefit=benefit.id), benefit.span, help=msg("E113.no_ratio.help"))
         return
     ck.expect(benefit.ratio, "percent", file, CLAIM_CONTEXT, "ratio", counters=True)
     # Only literals are judged here: the adjusted ratio is kept within 0..100% when it is applied.

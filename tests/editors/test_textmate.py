@@ -138,6 +138,13 @@ def test_every_keyword_of_the_language_is_highlighted(keyword):
     ("  if policy.start > x then max(a, b) else min(a, b)", "start", "variable.other.property.mpol"),
     ("  if policy.start > x then max(a, b) else min(a, b)", "max", "support.function.builtin.mpol"),
     ("policy karamay {", "karamay", "entity.name.mpol"),
+    ('deductible clinic "门急诊共用起付线" ¥300 per year accumulating', "clinic", "entity.name.mpol"),
+    ('deductible clinic "门急诊共用起付线" ¥300 per year accumulating', "deductible", "storage.type.declaration.mpol"),
+    ("  deductible per year clinic", "deductible", "keyword.other.mpol"),
+    ("  deductible per year clinic", "per", "keyword.other.mpol"),
+    ('measure inpatient_ytd "住院累计"', "inpatient_ytd", "entity.name.mpol"),
+    ("  ratio banded over inpatient_ytd {", "banded", "keyword.other.mpol"),
+    ("  pays ¥300 even above covered", "covered", "keyword.other.mpol"),
 ])
 def test_what_a_line_is_highlighted_as(line, word, scope):
     assert scope_of(line, word) == scope

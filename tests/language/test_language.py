@@ -35,6 +35,9 @@ CONSTRUCTS = (
     "annual_cap_shared", "annual_cap_for_each", "pays_nothing", "coverage_and_waiting",
     "critical_illness_bands_absolute", "critical_illness_bands_above_deductible", "critical_illness_cap",
     "critical_illness_tables", "premium", "unstated", "modules_and_imports", "settlement", "person_age",
+    "deductible_shared_pool", "fixed_payment", "ratio_banded", "caps_by_person_and_condition",
+    "year_history",
+    "claim_categories",
 )
 
 TOP_KEYS = {"policy", "modules", "scenario", "expect", "diagnostics", "warnings", "xfail"}

@@ -10,6 +10,7 @@ from medpolicy.lsp.analysis import analyze
 from medpolicy.lsp.features import Range, completions, definition, findings, hover
 
 from conftest import POLICIES
+from test_year_history import READMISSION
 
 KARAMAY = POLICIES / "karamay.mpol"
 NATIONAL = "policies/shared/national_waiting_period.mpol"
@@ -241,3 +242,41 @@ def test_formatting_with_the_real_formatter(karamay):
 def test_the_whole_range_of_a_text():
     assert features.whole("a\nbc") == Range(0, 0, 1, 2)
     assert features.whole("a\n") == Range(0, 0, 1, 0)
+
+
+# ---------------------------------------------------------------- histories
+
+
+def test_hover_and_completion_of_a_history_and_of_earlier(tmp_path):
+    analysis = analyze(READMISSION, tmp_path / "history.mpol")
+    assert hover_at(analysis, "if readmission", 4) == (
+        "**query over the year's earlier claims** `readmission` · 15日内再次住院\n\n```medpolicy\n"
+        'history readmission "15日内再次住院" = count where earlier.care == inpatient and claim.date - earlier.date'
+        " <= 15 days\n```")
+    assert hover_at(analysis, "earlier.care", 9, lang="zh").startswith(
+        "**场景信息** `earlier.care` · 就诊类型：门诊、急诊、住院或急诊留院观察")
+    fields = labels(complete(analysis, READMISSION + 'history x "x" = sum earlier.'))
+    assert fields[:2] == ["id", "date"] and fields[-1] == "basic_fund"
+    assert "readmission" in labels(complete(analysis, READMISSION + 'benefit b "b" {\n  ratio '))
+
+
+# ---------------------------------------------------------------- shared deductibles and measures
+
+FOUR = POLICIES.parent / "tests" / "show" / "four_constructs.mpol"
+
+
+def test_hover_on_a_shared_deductible_and_a_measure_shows_label_declaration_and_cite():
+    analysis = analyze(FOUR.read_text(encoding="utf-8"), FOUR)
+    assert hover_at(analysis, "per year clinic", 9) == (
+        "**shared deductible** `clinic` · 门急诊共用起付线\n\n```medpolicy\n"
+        'deductible clinic "门急诊共用起付线" ¥300 per year accumulating\n```\n\nCited: guide (办理指南), 第三条')
+    assert hover_at(analysis, "over inpatient_ytd", 5, lang="zh").startswith(
+        "**分段累进的本年累计额** `inpatient_ytd` · 住院累计（起付线以上）\n\n```medpolicy\n"
+        'measure inpatient_ytd "住院累计（起付线以上）"\n```')
+
+
+def test_completion_after_banded_over_offers_the_measures_only():
+    analysis = analyze(FOUR.read_text(encoding="utf-8"), FOUR)
+    text = analysis.text + '\nbenefit x "x" {\n  ratio banded over '
+    assert labels(complete(analysis, text)) == ["inpatient_ytd"]
+    assert "clinic" in labels(complete(analysis, analysis.text + '\nbenefit x "x" {\n  deductible per year '))

@@ -12,7 +12,8 @@ GRAMMAR = grammar_path().read_text(encoding="utf-8")
 def test_a_benefit_offers_each_clause_by_its_leading_keywords():
     assert phrases("benefit_clause") == (
         "priority", "when", "visits grouped by day and institution", "includes", "counts", "deductible per",
-        "deductible per year", "no deductible", "ratio", "adjust", "visit cap", "annual cap", "pays nothing")
+        "deductible per year", "no deductible", "ratio", "ratio banded over", "pays", "adjust", "visit cap",
+        "annual cap", "pays nothing")
 
 
 def test_the_top_of_a_file_offers_every_declaration():

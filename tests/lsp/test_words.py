@@ -8,7 +8,7 @@ import pytest
 
 from medpolicy.facts import FACT_ROOTS
 from medpolicy.lsp.index import _KINDS
-from medpolicy.lsp.words import FACT_NOTES, FUNCTION_NOTES, WORDS
+from medpolicy.lsp.words import FACT_NOTES, FUNCTION_NOTES, WORDS, fact_note
 from medpolicy.typecheck import FUNCTIONS
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -30,7 +30,10 @@ def test_every_entry_is_worded_in_both_languages(table):
 
 def test_every_fact_and_function_has_a_note():
     facts = {f"{root}.{field}" for root, table in FACT_ROOTS.items() for field in table} | set(FACT_ROOTS)
-    assert set(FACT_NOTES) == facts
+    # `earlier` (inside a history) has the claim's facts, worded by the claim's notes, and basic_fund of its own.
+    assert set(FACT_NOTES) == facts | {"earlier", "earlier.basic_fund"}
+    assert fact_note("earlier.date", "en") == fact_note("claim.date", "en")
+    assert fact_note("earlier.basic_fund", "zh")
     assert set(FUNCTION_NOTES) == set(FUNCTIONS)
 
 

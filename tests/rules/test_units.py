@@ -44,7 +44,8 @@ def _functions(name: str) -> list[str]:
 
 
 def test_the_units_are_the_ones_expected():
-    assert UNITS == ["benefit", "caps", "coverage", "deductible", "grouping", "payer", "premium", "ratio", "settlement"]
+    assert UNITS == ["bands", "benefit", "caps", "coverage", "deductible", "fixed", "grouping", "payer", "premium",
+                     "ratio", "ratio_bands", "settlement"]
 
 
 @pytest.mark.parametrize("name", UNITS)
@@ -82,8 +83,8 @@ def test_the_moved_checks_are_gone_from_the_checker():
 
 def test_the_benefit_body_is_a_sequence_of_unit_checks():
     body = inspect.getsource(_Checker._check_benefit_body)
-    for unit_check in ("check_grouping", "check_benefit", "check_ratio", "check_deductible", "check_adjust_clauses",
-                       "check_caps"):
+    for unit_check in ("check_grouping", "check_benefit", "check_ratio", "check_pays", "check_deductible",
+                       "check_adjust_clauses", "check_caps"):
         assert f"{unit_check}(self, b, file)" in body
     assert "self.error(" not in body and "self._expect(" not in body
 
