@@ -106,6 +106,11 @@ def example(name: str) -> dict:
     return load_scenario(EXAMPLES / name)
 
 
+def served_examples() -> list[Path]:
+    """The examples of the bundled policies, which the service serves by id (examples/qinghe is not one)."""
+    return sorted(p for p in EXAMPLES.glob("*.yaml") if example(p.name)["policy"] in ("karamay", "lanzhou", "shanghai"))
+
+
 def to_json(data) -> object:
     """A scenario with its Decimals as strings (the JSON contract accepts decimal strings)."""
     if isinstance(data, dict):

@@ -4,13 +4,13 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from .conftest import EXAMPLES, example, expected, variant
+from .conftest import example, expected, served_examples, variant
 
 THREADS, REQUESTS = 8, 200
 
 
 def test_concurrent_clients_get_their_own_statements(server, policies):
-    bases = [example(p.name) for p in sorted(EXAMPLES.glob("*.yaml"))]
+    bases = [example(p.name) for p in served_examples()]
     # Distinct scenarios: thread t, request i scales the amounts of one example by its own factor.
     work = {t: [variant(bases[(t + i) % len(bases)], t * REQUESTS + i, f"t{t}-r{i}") for i in range(REQUESTS)]
             for t in range(THREADS)}

@@ -10,9 +10,9 @@ import medpolicy
 
 from medpolicy import statement_schema
 
-from .conftest import EXAMPLES, ROOT, example, expected, to_json
+from .conftest import ROOT, example, expected, served_examples, to_json
 
-CASES = sorted(p.name for p in EXAMPLES.glob("*.yaml"))
+CASES = [p.name for p in served_examples()]
 STATEMENT = jsonschema.Draft202012Validator(statement_schema.build(), format_checker=jsonschema.FormatChecker())
 
 
