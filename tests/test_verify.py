@@ -242,3 +242,11 @@ def test_an_allowance_may_pay_above_the_covered_amount_only_where_the_policy_say
     assert scenario_violations(policy, data) == []
     assert violations(statement) == ["claim o: basic fund 200.00 outside 0..covered 50.00",
                                      "claim o: basic + later payers 200.00 > covered 50.00"]
+
+
+def test_the_invariants_hold_for_the_example_policy_of_a_fourth_scheme():
+    # examples/qinghe: categories, year history, pools, quotas, an allowance, bands, growing caps together.
+    from conftest import EXAMPLES
+
+    policy = medpolicy.load_policy(str(EXAMPLES / "qinghe" / "qinghe.mpol"))
+    assert verify(policy, examples=80, seed=11) is None
