@@ -76,6 +76,11 @@ class _Group(click.Group):
             ctx.exit(2)
 
 
+def _problems(lang: str, path: str, count: int) -> str:
+    """The closing line of a check that failed: one problem, or N problems."""
+    return word("check.problems.one" if count == 1 else "check.problems", lang, path=path, count=count)
+
+
 def _lang(ctx) -> str:
     return (ctx.obj or {}).get("lang") or default_lang()
 
@@ -194,14 +199,15 @@ def check_command(policies, fmt, strict, lang):
                                "diagnostics": [d.as_dict(lang) for d in err.diagnostics]})
             else:
                 click.echo(render_all(err.diagnostics, err.sources, lang), err=True)
-                click.echo(word("check.problems", lang, path=display_path(path), count=len(err.diagnostics)), err=True)
+                click.echo(_problems(lang, display_path(path), len(err.diagnostics)), err=True)
             continue
         if fmt == "json":
             report.append({"policy": ref, "ok": True, "diagnostics": [d.as_dict(lang) for d in policy.warnings]})
         else:
             if policy.warnings:
                 click.echo(render_all(policy.warnings, policy.texts, lang), err=True)
-            click.echo(word("check.ok", lang, path=display_path(path), benefits=len(policy.benefits)))
+            count = len(policy.benefits)
+            click.echo(word("check.ok.one" if count == 1 else "check.ok", lang, path=display_path(path), benefits=count))
     if fmt == "json":
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
     sys.exit(1 if failed else 0)
@@ -237,7 +243,7 @@ def fmt_command(files, check_only, lang):
         except PolicyError as err:
             failed = True
             click.echo(render_all(err.diagnostics, err.sources, lang), err=True)
-            click.echo(word("check.problems", lang, path=shown, count=len(err.diagnostics)), err=True)
+            click.echo(_problems(lang, shown, len(err.diagnostics)), err=True)
             continue
         if path is None and not check_only:
             click.echo(formatted, nl=False)

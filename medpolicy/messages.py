@@ -313,7 +313,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "compare.html.footer": {"zh": "由 medpolicy {version} 生成；金额单位：元",
                             "en": "Made by medpolicy {version}; amounts in yuan"},
     "check.ok": {"zh": "{path}：检查通过（{benefits} 项待遇）", "en": "{path}: ok ({benefits} benefits)"},
-    "check.problems": {"zh": "{path}：发现 {count} 个问题", "en": "{path}: {count} problem(s)"},
+    "check.ok.one": {"zh": "{path}：检查通过（1 项待遇）", "en": "{path}: ok (1 benefit)"},
+    "check.problems": {"zh": "{path}：发现 {count} 个问题", "en": "{path}: {count} problems"},
+    "check.problems.one": {"zh": "{path}：发现 1 个问题", "en": "{path}: 1 problem"},
     "verify.ok": {"zh": "{path}：生成 {examples} 个场景，各项不变量均成立（资金守恒、上下限、限额、确定性、处理顺序、单调性、未支付须说明原因）",
                   "en": "{path}: {examples} generated scenarios, every invariant holds (conservation, bounds, caps, "
                         "determinism, order, monotonicity, reasons for unpaid claims)"},

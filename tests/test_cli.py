@@ -475,3 +475,13 @@ def test_show_lists_the_histories_under_their_own_heading(tmp_path):
     assert "Histories (queries over the year's earlier settled claims)\n  paid 本年已报销 = sum earlier.basic_fund " \
            "where earlier.care == inpatient  [history, " in text
     assert "Named values" not in text
+
+
+def test_check_counts_in_english_with_the_singular_for_one(tmp_path):
+    text = (ROOT / "tests" / "language" / "fixed_payment" / "bad_negative_amount.yaml").read_text(encoding="utf-8")
+    broken = write(tmp_path, "broken.mpol", yaml.safe_load(text)["policy"])
+    result = CliRunner().invoke(main, ["check", str(broken), "--lang", "en"])
+    assert result.stderr.rstrip().endswith("broken.mpol: 1 problem"), result.stderr
+    two = write(tmp_path, "two.mpol", yaml.safe_load(text)["policy"].replace("pays -¥1,500", "pays -¥1,500\n  visit cap -¥5"))
+    result = CliRunner().invoke(main, ["check", str(two), "--lang", "en"])
+    assert result.stderr.rstrip().endswith("two.mpol: 2 problems"), result.stderr

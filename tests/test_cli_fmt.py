@@ -73,7 +73,7 @@ def test_a_syntax_error_is_shown_like_check_shows_it_and_the_file_is_left_alone(
     assert result.exit_code == 1
     assert (files / "broken.mpol").read_text(encoding="utf-8") == BROKEN
     assert "broken.mpol:4:1: error[E001]" in result.stderr
-    assert "broken.mpol: 1 problem(s)" in result.stderr
+    assert "broken.mpol: 1 problem" in result.stderr
     assert "Traceback" not in result.stderr
     # The other files are still formatted.
     assert (files / "messy.mpol").read_text(encoding="utf-8") == TIDY

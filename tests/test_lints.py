@@ -326,7 +326,7 @@ def test_check_prints_warnings_and_passes(uncited):
     result = invoke("check", str(uncited), "--lang", "en")
     assert result.exit_code == 0
     assert "warning[W401]: `ratio` of benefit 'hospital' cites no source" in result.stderr
-    assert result.stdout.strip().endswith(": ok (1 benefits)")
+    assert result.stdout.strip().endswith(": ok (1 benefit)")
 
 
 def test_check_strict_turns_warnings_into_errors(uncited):
