@@ -501,7 +501,10 @@ def show_value(value, lang: str, labels: Optional[dict] = None, kind: str = "") 
 
 
 def money(amount: Optional[Decimal]) -> str:
-    return "—" if amount is None else f"¥{format_money(amount)}"
+    if amount is None:
+        return "—"
+    # The sign before the currency (an allowance paid above the bill leaves a negative share).
+    return f"−¥{format_money(-amount)}" if amount < 0 else f"¥{format_money(amount)}"
 
 
 def describe_detail(detail: Detail, lang: str, labels: Optional[dict] = None) -> str:
