@@ -211,3 +211,11 @@ def test_step_limit_from_the_evaluator_in_chinese():
     with pytest.raises(EvaluationError) as info:
         medpolicy.evaluate(policy, scenario, Limits(max_steps=1))
     assert info.value.text("zh").startswith("测算超出了步数上限")
+
+
+def test_a_negative_amount_puts_its_sign_before_the_currency():
+    from decimal import Decimal
+
+    from medpolicy.messages import money
+
+    assert (money(Decimal("-40.00")), money(Decimal("40.00")), money(None)) == ("−¥40.00", "¥40.00", "—")
