@@ -19,8 +19,10 @@ _FIXED = (("care", "claim.care"), ("location", "claim.location"), ("filing", "cl
 
 
 def _members(pairs, lang: str) -> str:
-    sep = "、" if lang == "zh" else ", "
-    return sep.join(f"{key} {name}" if name and name != key else key for key, name in pairs)
+    if lang == "zh":
+        return "、".join(f"{key} {name}" if name and name != key else key for key, name in pairs)
+    # An English label may have spaces of its own ("emergency observation"): brackets keep it apart.
+    return ", ".join(f"{key} ({name})" if name and name != key else key for key, name in pairs)
 
 
 def _bands(bands: list) -> str:

@@ -117,7 +117,7 @@ def test_the_statement_json_carries_the_category_of_the_benefit_step(policy):
 
 @pytest.mark.parametrize("lang, line", [
     ("zh", "  费用类别（claim.category）：drug 药品、pharmacy 定点零售药店购药、maternity 生育医疗费用"),
-    ("en", "  categories (claim.category): drug 药品, pharmacy 定点零售药店购药, maternity 生育医疗费用"),
+    ("en", "  categories (claim.category): drug (药品), pharmacy (定点零售药店购药), maternity (生育医疗费用)"),
 ])
 def test_show_lists_the_categories_with_their_labels(policy, lang, line):
     assert describe(policy)["categories"] == {"drug": "药品", "pharmacy": "定点零售药店购药",
