@@ -119,15 +119,17 @@ class CompiledBenefit:
             ev.append(Event("eligible", {"covered": covered, "deductible": charged, "eligible": base}, base,
                             f"{self.id}.deductible"))
         if self.banded is not None:
-            return self.banded.pay(year, base, ev)
-        points = self.ratio.apply(fr, ev)
-        raw = base * points / HUNDRED
+            raw, kind, said, source = self.banded.pay(year, base, ev), "bands_fund", {}, self.banded.source
+        else:
+            points = self.ratio.apply(fr, ev)
+            raw, kind, said, source = base * points / HUNDRED, "fund", {"ratio": Percent(points)}, self.ratio.source
+        # One rounding, as the policy says, whether one ratio or several bands gave the exact amount.
         fund = self.round(raw)
         if ev is not None:
             rounded = raw != fund
-            ev.append(Event("fund", {"ratio": Percent(points), "eligible": base, "exact": raw, "fund": fund,
-                                     "rounded": rounded, "rounding": self.rounding[0], "unit": self.rounding[1]},
-                            fund, f"{self.id}.ratio", self.ratio.source, self.rounding_cite if rounded else None))
+            ev.append(Event(kind, {**said, "eligible": base, "exact": raw, "fund": fund, "rounded": rounded,
+                                   "rounding": self.rounding[0], "unit": self.rounding[1]},
+                            fund, f"{self.id}.ratio", source, self.rounding_cite if rounded else None))
         return fund
 
 

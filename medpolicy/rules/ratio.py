@@ -88,8 +88,7 @@ def check_ratio(ck: Checker, benefit: ast.Benefit, file: str) -> None:
     """A paying benefit's ratio: present, a percentage (it may read counters), literals within 0..100%."""
     ck.check_cite(benefit.ratio_cite, file)
     if benefit.ratio_bands is not None:
-        adjusted = bool(benefit.adjustments) or any(
-            a.benefits is None or any(n.name == benefit.id for n in a.benefits) for a in ck.adjustments())
+        adjusted = bool(benefit.adjustments) or any(adjusts(a, benefit.id) for a in ck.adjustments())
         check_ratio_bands(ck, benefit, file, adjusted)
     if benefit.ratio is None:
         if benefit.ratio_bands is None and benefit.pays is None:
@@ -123,11 +122,16 @@ def check_adjustment(ck: Checker, adj: ast.Adjustment, file: str) -> None:
     ck.check_cite(adj.cite, file)
 
 
+def adjusts(adjustment: ast.Adjustment, benefit_id: str) -> bool:
+    """Whether an ``adjustment`` declaration applies to the benefit (``applies to all``, or it names it)."""
+    return adjustment.benefits is None or any(n.name == benefit_id for n in adjustment.benefits)
+
+
 def compile_ratio(cx: CompileContext, benefit: ast.Benefit) -> RatioRule:
     adjustments = [Adjust("", a.label, cx.expr(a.points), cx.expr(a.when) if a.when is not None else None,
                           f"{benefit.id}.adjust", a.span, cx.cite(a.cite)) for a in benefit.adjustments]
     for a in cx.policy.adjustments:
-        if a.benefits is None or any(n.name == benefit.id for n in a.benefits):
+        if adjusts(a, benefit.id):
             adjustments.append(Adjust(a.id, a.label, cx.expr(a.ratio), cx.expr(a.when) if a.when is not None else None,
                                       f"adjustment.{a.id}", a.span, cx.cite(a.cite)))
     return RatioRule(cx.expr(benefit.ratio), tuple(adjustments), f"{benefit.id}.ratio", benefit.ratio.span,

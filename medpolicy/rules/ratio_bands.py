@@ -17,12 +17,13 @@ the same measure adds to it.  The sum is rounded as the policy says; caps
 apply after.
 
 Events: ``measure`` (the year-to-date amount before and after), ``ratio_band``
-(one per band the visit reaches), ``bands_fund`` (their sum, rounded).
+(one per band the visit reaches); the benefit adds ``bands_fund`` (their sum,
+rounded as the policy says).
 """
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Callable, Optional
+from typing import Optional
 
 import attrs
 
@@ -46,15 +47,13 @@ class BandedRatio:
     source: Optional[Span]
     cite: Optional[Citation]
     """The measure's citation: the sentence saying the year's amount is banded."""
-    round: Callable[[Decimal], Decimal] = attrs.field(eq=False, repr=False)
-    rounding: tuple[str, Decimal] = ("half_up", Decimal("0.01"))
 
     @property
     def size(self) -> int:
         return len(self.bands)
 
     def pay(self, year: Year, eligible: Decimal, ev: Optional[list]) -> Decimal:
-        """The fund on a visit's ``eligible`` amount, adding it to the measure."""
+        """The exact fund on a visit's ``eligible`` amount (the benefit rounds it), adding it to the measure."""
         before = year.measured[self.measure]
         after = before + eligible
         year.measured[self.measure] = after
@@ -69,12 +68,7 @@ class BandedRatio:
             if ev is not None:
                 ev.append(Event("ratio_band", {"low": band.low, "high": band.high, "rate": Percent(band.rate),
                                                "part": part, "pay": pay}, pay, self.rule, band.source, band.cite))
-        fund = self.round(raw)
-        if ev is not None:
-            ev.append(Event("bands_fund", {"eligible": eligible, "exact": raw, "fund": fund, "rounded": raw != fund,
-                                           "rounding": self.rounding[0], "unit": self.rounding[1]},
-                            fund, self.rule, self.source))
-        return fund
+        return raw
 
 
 def check_ratio_bands(ck: Checker, benefit: ast.Benefit, file: str, adjusted: bool) -> None:
@@ -100,5 +94,4 @@ def compile_ratio_bands(cx: CompileContext, benefit: ast.Benefit) -> Optional[Ba
         return None
     measure = cx.policy.measures[banded.measure.name]
     return BandedRatio(measure.id, measure.label, compile_bands(cx, banded.bands, ZERO), f"{benefit.id}.ratio",
-                       banded.span, cx.cite(measure.cite), cx.round,
-                       (cx.policy.rounding_mode, cx.policy.rounding_unit))
+                       banded.span, cx.cite(measure.cite))

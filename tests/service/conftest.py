@@ -27,6 +27,7 @@ from medpolicy.scenario import load_scenario
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 POLICIES = ROOT / "policies"
+BUNDLED = ("karamay", "lanzhou", "shanghai")
 CENT = Decimal("0.01")
 
 
@@ -99,7 +100,7 @@ def client(server):
 @pytest.fixture(scope="session")
 def policies():
     """The bundled policies compiled in this process, to compare the service's answers with."""
-    return {pid: medpolicy.load_policy(pid) for pid in ("karamay", "lanzhou", "shanghai")}
+    return {pid: medpolicy.load_policy(pid) for pid in BUNDLED}
 
 
 def example(name: str) -> dict:
@@ -108,7 +109,7 @@ def example(name: str) -> dict:
 
 def served_examples() -> list[Path]:
     """The examples of the bundled policies, which the service serves by id (examples/qinghe is not one)."""
-    return sorted(p for p in EXAMPLES.glob("*.yaml") if example(p.name)["policy"] in ("karamay", "lanzhou", "shanghai"))
+    return sorted(p for p in EXAMPLES.glob("*.yaml") if example(p.name)["policy"] in BUNDLED)
 
 
 def to_json(data) -> object:
