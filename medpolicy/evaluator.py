@@ -108,7 +108,8 @@ class _Run:
                 benefit = chooser.choose(choice_frame)
                 if benefit is None:
                     placed = ("no_benefit", (Event("no_benefit", {"care": claim.care, "level": claim.level,
-                                                                  "condition": claim.condition}, ZERO),)
+                                                                  "condition": claim.condition,
+                                                                  "category": claim.category}, ZERO),)
                               if explain else ())
                 else:
                     # A claim settled by hand and handed in after its deadline is paid nothing.

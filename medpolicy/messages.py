@@ -44,12 +44,13 @@ MESSAGES: dict[str, dict[str, str]] = {
                        "en": "the claim's date {date} is after benefits end on {end}: the policy pays nothing"},
     "late": {"zh": "手工报销（{title}）材料于 {submitted_on} 提交，晚于提交期限 {deadline}，基金不予支付",
              "en": "settled by hand ({title}): handed in on {submitted_on}, after the deadline {deadline}: the policy pays nothing"},
-    "no_benefit": {"zh": "本政策没有适用于此笔费用的待遇（{care}，{level}{condition}），基金不予支付",
-                   "en": "no benefit of this policy covers {care} care at level {level}{condition}: the policy pays nothing"},
+    "no_benefit": {"zh": "本政策没有适用于此笔费用的待遇（{care}，{level}{condition}{category}），基金不予支付",
+                   "en": "no benefit of this policy covers {care} care at level {level}{condition}{category}: "
+                         "the policy pays nothing"},
     "benefit": {"zh": "适用待遇：{benefit}（优先级 {priority}；{care}，{level}{claim_condition}{category}）",
                 "en": "benefit {benefit} ({benefit_id}, priority {priority}) takes the claim: {condition}{category}"},
     # A claim's category, shown by the name the policy gives it (its id means nothing to a reader).
-    "benefit.category": {"zh": "，{category}", "en": " (category: {category})"},
+    "claim.category": {"zh": "，{category}", "en": " (category: {category})"},
     "visit": {"zh": "与同日在同一医疗机构（{institution}）的费用合并为一次就诊：共 {claims} 笔，合规费用合计 {covered}",
               "en": "one visit with the claims of the same day at the same institution ({institution}): {claims} claims "
                     "(visit {visit}), covered {covered}"},
@@ -576,9 +577,9 @@ def describe(event: Event, lang: str, labels: Optional[dict] = None) -> str:
         if kind == "benefit":
             f["benefit"] = value_label("benefit", d["benefit"], lang, labels)
             f["benefit_id"] = d["benefit"]
-            category = d.get("category")
-            f["category"] = "" if category is None else word(
-                "benefit.category", lang, category=((labels or {}).get("category") or {}).get(category, category))
+        category = d.get("category")
+        f["category"] = "" if category is None else word(
+            "claim.category", lang, category=((labels or {}).get("category") or {}).get(category, category))
     elif kind == "visit":
         f["institution"] = d["institution"]
     elif kind == "joined":

@@ -113,6 +113,23 @@ def test_the_statement_json_carries_the_category_of_the_benefit_step(policy):
     assert none["data"]["category"] is None
 
 
+@pytest.mark.parametrize("lang, shown", [
+    ("zh", "本政策没有适用于此笔费用的待遇（住院，一级，药品），基金不予支付"),
+    ("en", "no benefit of this policy covers inpatient care at level 1 (category: 药品): the policy pays nothing"),
+])
+def test_a_claim_no_benefit_takes_says_its_category_by_label(policy, lang, shown):
+    # Care no benefit takes, of a category: the student reads which kind of cost found no benefit.
+    statement = medpolicy.evaluate(policy, scenario(care="inpatient", category="drug"))
+    (claim,) = statement.claims
+    assert (claim.status, claim.basic_fund, claim.patient) == ("no_benefit", D("0.00"), D("400.00"))
+    (event,) = [e for e in claim.events if e.kind == "no_benefit"]
+    assert event.data["category"] == "drug"
+    assert shown in render_text(statement, lang)
+    (plain,) = [e for e in medpolicy.evaluate(policy, scenario(care="inpatient")).claims[0].events
+                if e.kind == "no_benefit"]
+    assert plain.data["category"] is None
+
+
 # ------------------------------------------------------------------ show, diff, fmt
 
 @pytest.mark.parametrize("lang, line", [
