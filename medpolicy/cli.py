@@ -8,6 +8,7 @@ diagnostics and errors are all worded in that language.
 """
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from pathlib import Path
@@ -267,10 +268,12 @@ def fmt_command(files, check_only, lang):
 @DEBUG_OPTION
 def verify_command(policy_ref, examples, seed, lang):
     """Check the invariants on generated scenarios; print a counterexample if one fails."""
+    # verify.py imports hypothesis only when it generates, so its absence shows here, not at import.
     try:
-        from .verify import verify
-    except ImportError:  # pragma: no cover - hypothesis is a test/verify extra
+        importlib.import_module("hypothesis")
+    except ImportError:
         raise MedpolicyError(msg("cli.needs_hypothesis")) from None
+    from .verify import verify
     import yaml
 
     path = resolve(policy_ref)

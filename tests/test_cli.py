@@ -183,6 +183,16 @@ def test_no_traceback_without_debug_but_with_it(tmp_path):
     assert debug.returncode != 0 and "Traceback" in debug.stderr
 
 
+def test_verify_without_hypothesis_says_what_to_install():
+    """A plain `pip install .` has no hypothesis: verify says so in one line instead of a traceback."""
+    blocked = ("import sys; sys.modules['hypothesis'] = None; sys.argv = ['medpolicy', 'verify', 'lanzhou'];"
+               " from medpolicy.cli import main; main()")
+    run = subprocess.run([sys.executable, "-c", blocked], capture_output=True, text=True,
+                         env=dict(os.environ, PYTHONPATH=str(ROOT), LANG="C.UTF-8"))
+    assert run.returncode == 2, run.stderr
+    assert run.stderr.strip() == "error: medpolicy verify needs hypothesis: pip install 'medpolicy[verify]'"
+
+
 def test_check_passes_the_bundled_policies():
     result = invoke("check", "karamay", "lanzhou", "shanghai")
     assert result.exit_code == 0
