@@ -95,20 +95,23 @@ def discover(paths: list[Path]) -> list[Path]:
             for candidate in sorted(path.rglob("*.y*ml")):
                 if any(part.startswith(".") for part in candidate.relative_to(path).parts):
                     continue
-                if candidate.name.endswith(TEST_SUFFIX) or _has_expect(candidate):
+                if candidate.name.endswith(TEST_SUFFIX) or _is_scenario_with_expect(candidate):
                     found.append(candidate)
         else:
             found.append(path)
     return list(dict.fromkeys(found))
 
 
-def _has_expect(path: Path) -> bool:
-    # A cheap look before a full read: scenario files without a top-level `expect:` are not tests.
+def _is_scenario_with_expect(path: Path) -> bool:
+    # A cheap look before a full read: only a scenario (top-level `claims:`) with a top-level
+    # `expect:` is a test. Other YAML with an `expect:` (the engine's own conformance cases, which
+    # hold a policy text and a `scenario:`) is another format, and not this command's to run.
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return False
-    return any(line.startswith("expect:") for line in text.splitlines())
+    keys = {line.split(":", 1)[0] for line in text.splitlines() if line[:1].isalpha()}
+    return {"expect", "claims"} <= keys
 
 
 def read_file(path: Path) -> list[TestCase]:

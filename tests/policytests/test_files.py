@@ -44,6 +44,24 @@ def test_discovery_takes_test_files_and_scenarios_with_expect_only(folder):
     assert [p.name for p in discover([folder])] == ["t.test.yaml", "with.yaml"]
 
 
+def test_discovery_leaves_yaml_that_is_not_a_scenario(folder):
+    # The engine's conformance cases carry `expect:` beside a policy text and a `scenario:`: another format.
+    (folder / "case.yaml").write_text("policy: |\n  policy t {}\nscenario: {person: {id: p}, claims: []}\n"
+                                      "expect: {}\n", encoding="utf-8")
+    (folder / "bom.yaml").write_text("\ufeffclaims: []\nexpect: {}\n", encoding="utf-8")
+    assert [p.name for p in discover([folder])] == ["bom.yaml", "t.test.yaml"]
+
+
+def test_the_conformance_suite_holds_no_policy_tests():
+    # `medpolicy test` run at the top of this repository: 123 conformance cases used to fail as malformed tests.
+    from conftest import ROOT
+
+    assert discover([ROOT / "tests" / "language"]) == []
+    found = {p.relative_to(ROOT).as_posix() for p in discover([ROOT])}
+    assert {"policies/karamay.test.yaml", "examples/qinghe/qinghe.test.yaml"} <= found
+    assert not any(name.startswith("tests/language/") for name in found)
+
+
 @pytest.mark.parametrize("text, words", [
     ("cases:\n  - name: x\n    claims: []\n    expect: {claim: {}}\n", [":4:", "expect.claim", "'claims'"]),
     ("cases:\n  - name: x\n    claims: []\n    expect:\n      claims: {a: {basic_fund: [1]}}\n",
