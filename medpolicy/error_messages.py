@@ -50,6 +50,10 @@ ERRORS: dict[str, dict[str, str]] = {
     "scenario.unknown_field": {"en": "unknown field; did you mean '{name}'?", "zh": "没有这个字段；是不是想写 '{name}'？"},
     "scenario.unknown_field.list": {"en": "unknown field (fields: {fields:names})",
                                     "zh": "没有这个字段（可用的字段：{fields:names}）"},
+    "scenario.thousands": {"en": "a number is no field name: inside {{…}} a comma starts a new field, so write amounts"
+                                 " without thousands separators (10000.00, not 10,000.00)",
+                           "zh": "字段名不能是数字：{{…}} 中的逗号会开始一个新字段，金额请不要写千位分隔符（写 10000.00，"
+                                 "不要写 10,000.00）"},
     "scenario.mapping": {"en": "must be a mapping", "zh": "应是“字段: 值”的形式"},
     "scenario.certified": {"en": "must be a list of condition ids", "zh": "应是病种标识的列表"},
     "scenario.covered": {"en": "covered ({covered}) is more than total ({total})",
@@ -207,6 +211,10 @@ ERRORS: dict[str, dict[str, str]] = {
                      "zh": "`{field}: {value}` 不存在；是不是想写 '{name}'？"},
     "ptest.member.list": {"en": "`{field}: {value}` names nothing (one of: {allowed:names})",
                           "zh": "`{field}: {value}` 不存在（可写：{allowed:names}）"},
+    "ptest.thousands": {"en": "`{key}` names no figure: inside {{…}} a comma starts a new figure, so write amounts"
+                              " without thousands separators (8820.00, not 8,820.00)",
+                        "zh": "`{key}` 不是可检查的金额：{{…}} 中的逗号会开始一个新的数字，金额请不要写千位分隔符"
+                              "（写 8820.00，不要写 8,820.00）"},
     "ptest.unknown_field": {"en": "`{key}` names no figure; did you mean '{name}'?",
                             "zh": "`{key}` 不是可检查的金额；是不是想写 '{name}'？"},
     "ptest.unknown_field.list": {"en": "`{key}` names no figure (figures: {keys:names})",

@@ -237,6 +237,9 @@ def _unknown_keys(mapping: dict, allowed, where: str) -> None:
         if key not in allowed:
             hint = closest(str(key), allowed)
             prefix = f"{where}." if where else ""
+            if isinstance(key, (int, Decimal)) and not isinstance(key, bool):
+                # `{total: 10,000.00}`: YAML reads `total: 10` and a field named 0.00.
+                raise ScenarioError(msg("scenario.thousands"), f"{prefix}{_plain(key)}")
             raise ScenarioError(msg("scenario.unknown_field", name=hint) if hint else
                                 msg("scenario.unknown_field.list", fields=list(allowed)), f"{prefix}{_plain(key)}")
 

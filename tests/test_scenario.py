@@ -167,6 +167,16 @@ def test_a_scenario_must_be_a_mapping():
     assert error_of(data).path == "claims"
 
 
+def test_a_thousands_separator_in_a_flow_mapping_is_named():
+    # `{…, total: 10,000.00}`: YAML reads `total: 10` and a field 0.00; "unknown field" pointed nowhere useful.
+    from medpolicy.scenario import parse_text
+
+    data = parse_text('person: {id: s1}\nclaims:\n  - {id: c1, date: 2026-03-02, care: outpatient, level: "1",'
+                      ' total: 10,000.00}\n', "yaml")
+    error = error_of(data)
+    assert "thousands separators (10000.00, not 10,000.00)" in error.text("en")
+
+
 def test_a_mapping_used_as_a_key_is_a_scenario_error_not_a_crash():
     # Found by test_robustness's random YAML: the duplicate-key check tried to remember an unhashable key.
     from medpolicy.errors import ScenarioError

@@ -10,6 +10,7 @@ produced the actual figure, so that a report can name the rule behind it.
 """
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any, Optional
 
@@ -174,6 +175,8 @@ def _check_member(want: Expected, allowed) -> None:
 def _unknown_field(want: Expected, allowed: tuple[str, ...]) -> ExpectationError:
     hint = closest(want.path[-1], list(allowed))
     where = ".".join(want.path)
+    if re.fullmatch(r"\d+(\.\d*)?", want.path[-1]):
+        return ExpectationError(msg("ptest.thousands", key=where), want.place)
     if hint:
         return ExpectationError(msg("ptest.unknown_field", key=where, name=hint), want.place)
     return ExpectationError(msg("ptest.unknown_field.list", key=where, keys=list(allowed)), want.place)

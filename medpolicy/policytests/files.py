@@ -196,12 +196,14 @@ def _case(path: Path, name: str, raw: dict, node: yaml.Node, policy, person) -> 
 
 def _figures(path: Path, prefix: tuple[str, ...], fields: dict, node: yaml.Node) -> list[Expected]:
     out = []
-    for (key_node, value_node) in node.value:
+    # Paired with the nodes in written order, since a key is the text written even where YAML reads
+    # it as a number (`{basic_fund: 8,820.00}` is `basic_fund: 8` and a key `820.00`).
+    for value, (key_node, value_node) in zip(fields.values(), node.value):
         key = key_node.value
         if isinstance(value_node, (yaml.MappingNode, yaml.SequenceNode)):
             raise PolicyTestError(msg("ptest.figure", path=str(path), line=value_node.start_mark.line + 1,
                                       key=".".join(("expect",) + prefix + (key,))))
-        out.append(Expected(prefix + (key,), fields[key], _place(value_node)))
+        out.append(Expected(prefix + (key,), value, _place(value_node)))
     return out
 
 

@@ -56,6 +56,15 @@ def test_a_benefit_or_field_that_does_not_exist_is_an_error_with_a_suggestion(fo
     assert "did you mean 'basic_fund'" in result.error.text("en")
 
 
+def test_a_thousands_separator_in_a_flow_mapping_says_so_instead_of_crashing(folder):
+    # `{basic_fund: 8,820.00}` is `basic_fund: 8` and a key `820.00` to YAML; it used to end in a KeyError.
+    _rewrite(folder, "basic_fund: 400.00", "basic_fund: 4,000.00")
+    [result] = run([folder]).results
+    assert not result.passed and result.error_place.line == 11
+    assert "`claims.a.000.00` names no figure" in result.error.text("en")
+    assert "not 8,820.00" in result.error.text("en") and "千位分隔符" in result.error.text("zh")
+
+
 def test_a_bad_scenario_or_policy_fails_its_case_only(folder):
     _rewrite(folder, 'level: "1", total: 600.00', 'level: "9", total: 600.00')
     (folder / "u.test.yaml").write_text(
