@@ -249,13 +249,16 @@ def fmt_command(files, check_only, lang):
         if path is None and not check_only:
             click.echo(formatted, nl=False)
             continue
+        if text.partition("\n")[0].endswith("\r"):
+            # A file written with Windows line endings keeps them: they are the editor's, not a layout.
+            formatted = formatted.replace("\n", "\r\n")
         if formatted == text:
             continue
         changed = True
         if check_only:
             click.echo(word("fmt.would_change", lang, path=shown))
         else:
-            path.write_text(formatted, encoding="utf-8")
+            path.write_text(formatted, encoding="utf-8", newline="")
             click.echo(word("fmt.reformatted", lang, path=shown), err=to_stderr)
     sys.exit(1 if failed or (check_only and changed) else 0)
 

@@ -81,6 +81,7 @@ def _lark() -> lark.Lark:
 
 def format_source(text: str, path: str = "<string>") -> str:
     """``text`` in the canonical layout; raise PolicyError with the parser's diagnostics if it does not parse."""
+    text = text.removeprefix("\ufeff")
     before = parser.parse(text, path)
     printer = _Printer(text)
     _Layout(printer, text).walk(_lark().parse(text), HARD, lambda: 0)

@@ -103,7 +103,8 @@ def read_text(path: Path, shown: str, limits: Limits) -> str:
                                          Span(shown, 1, 1), help=msg("E004.file.help"))])
     data = path.read_bytes()
     try:
-        return data.decode("utf-8")
+        # utf-8-sig: Windows Notepad starts a UTF-8 file with a byte-order mark; it is no character of the policy.
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise PolicyError([Diagnostic.of(msg("E005"), Span(shown, line, 1), help=msg("E005.help"))]) from None

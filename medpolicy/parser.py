@@ -80,6 +80,7 @@ def parse(text: str, path: str = "<string>", max_nesting: int = 200) -> ast.File
     stage (all of which walk the tree recursively) can run out of stack.
     """
     diagnostics: list[Diagnostic] = []
+    text = text.removeprefix("\ufeff")  # a byte-order mark an editor left in a buffer
     tree, current, floor = None, text, 0
     while tree is None and current is not None:
         try:

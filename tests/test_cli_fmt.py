@@ -88,3 +88,16 @@ def test_a_missing_file_is_an_error_without_a_traceback(files):
     result = invoke("nowhere.mpol")
     assert result.exit_code == 2
     assert "policy file not found: nowhere.mpol" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_windows_line_endings_and_a_byte_order_mark_are_the_editor_s_not_a_layout(files):
+    # Notepad saves UTF-8 with a BOM and CRLF line endings: the policy still checks, and fmt keeps both.
+    (files / "win.mpol").write_bytes(b"\xef\xbb\xbf" + TIDY.replace("\n", "\r\n").encode("utf-8"))
+    assert invoke("--check", "win.mpol").exit_code == 0
+    (files / "messy-win.mpol").write_bytes(MESSY.replace("\n", "\r\n").encode("utf-8"))
+    assert invoke("messy-win.mpol").stdout == "messy-win.mpol: reformatted\n"
+    assert (files / "messy-win.mpol").read_bytes() == TIDY.replace("\n", "\r\n").encode("utf-8")
+    city = (ROOT / "docs" / "tutorial" / "example-city.mpol").read_text(encoding="utf-8")
+    (files / "city.mpol").write_bytes(b"\xef\xbb\xbf" + city.replace("\n", "\r\n").encode("utf-8"))
+    checked = CliRunner().invoke(main, ["check", "city.mpol"], catch_exceptions=False)
+    assert checked.exit_code == 0, checked.output

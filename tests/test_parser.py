@@ -108,3 +108,8 @@ def test_the_number_of_syntax_errors_is_bounded():
 def test_a_file_of_nothing_but_an_error_gives_one_diagnostic():
     assert errors("benefit") == [("E001", 1)]
     assert errors("policy p {\n") == [("E001", 1)]
+
+
+def test_a_byte_order_mark_is_no_character_of_the_policy():
+    text = (bundled_policies() / "karamay.mpol").read_text(encoding="utf-8")
+    assert parse("\ufeff" + text, "k.mpol") == parse(text, "k.mpol")

@@ -54,7 +54,12 @@ class Place:
     column: int
     start: int = attrs.field(eq=False)
     end: int = attrs.field(eq=False)
-    quoted: bool = attrs.field(default=False, eq=False)
+    quote: str = attrs.field(default="", eq=False)
+    """The quote the value is written in (``'`` or ``"``), or "" when it is plain."""
+
+    @property
+    def quoted(self) -> bool:
+        return bool(self.quote)
 
 
 @attrs.frozen
@@ -238,6 +243,6 @@ def _line(node: yaml.Node, key) -> int:
 
 
 def _place(node: yaml.Node) -> Place:
-    quoted = isinstance(node, yaml.ScalarNode) and node.style in ("'", '"')
+    quote = node.style if isinstance(node, yaml.ScalarNode) and node.style in ("'", '"') else ""
     return Place(node.start_mark.line + 1, node.start_mark.column + 1, node.start_mark.index, node.end_mark.index,
-                 quoted)
+                 quote)

@@ -33,3 +33,13 @@ def test_update_writes_null_and_ids_yaml_would_misread(folder):
     path.write_text(text, encoding="utf-8")
     update(run([folder]))
     assert "benefit: inp," in path.read_text(encoding="utf-8")
+
+
+def test_update_keeps_windows_line_endings_and_single_quotes(folder):
+    path = folder / "t.test.yaml"
+    original = path.read_text(encoding="utf-8").replace('patient: "200.00"', "patient: '200.00'")
+    wanted = original.replace("\n", "\r\n").encode("utf-8")
+    wrong = original.replace("basic_fund: 400.00", "basic_fund: 1.00").replace("patient: '200.00'", "patient: '1.00'")
+    path.write_bytes(wrong.replace("\n", "\r\n").encode("utf-8"))
+    assert update(run([folder])) == {path: 2}
+    assert path.read_bytes() == wanted
