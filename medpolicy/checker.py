@@ -261,6 +261,8 @@ class _Checker(TypeChecking, Reachability):
         if header.collection and header.collection[0] and header.collection[0] > header.collection[1]:
             self.error(msg("E106.collection_reversed"), header.collection_span or header.span)
         self._check_cite(header.collection_cite, self.program.main.path)
+        if header.rounding and header.rounding[1] <= 0:
+            self.error(msg("E106.rounding_unit"), header.span, help=msg("E106.rounding_unit.help"))
         self._check_cite(header.rounding_cite, self.program.main.path)
 
     def _check_cite(self, cite: ast.Cite | None, file: str) -> None:

@@ -24,11 +24,13 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Callable
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 
 import attrs
 
 CENT = Decimal("0.01")
+ONE = Decimal(1)
 HUNDRED = Decimal(100)
 
 
@@ -94,8 +96,14 @@ def format_money(amount: Decimal) -> str:
 ROUNDING_MODES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN}
 
 
-def round_money(amount: Decimal, mode: str = "half_up", unit: Decimal = CENT) -> Decimal:
-    return amount.quantize(unit, rounding=ROUNDING_MODES[mode])
+def rounder(mode: str, unit: Decimal) -> Callable[[Decimal], Decimal]:
+    """Rounding to a multiple of ``unit`` (more than zero) by ``mode``: ¥0.01, ¥1, but also ¥0.05 or ¥10."""
+    how = ROUNDING_MODES[mode]
+    step = unit.normalize()
+    if step.as_tuple().digits == (1,) and step.as_tuple().exponent <= 0:
+        # ¥1, ¥0.1, ¥0.01: one quantize, the common case on every claim's path.
+        return lambda amount: amount.quantize(step, rounding=how)
+    return lambda amount: (amount / unit).quantize(ONE, rounding=how) * unit
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

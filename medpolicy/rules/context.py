@@ -16,7 +16,7 @@ from .. import ast
 from ..compiled_expr import Code, ExpressionCompiler
 from ..explain import Citation
 from ..model import Policy
-from ..values import ROUNDING_MODES
+from ..values import rounder
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -28,8 +28,7 @@ class CompileContext:
         self.expressions = ExpressionCompiler(policy)
         self.expressions.prepare()
         self.main = policy.path
-        mode, unit = ROUNDING_MODES[policy.rounding_mode], policy.rounding_unit
-        self.round = lambda amount: amount.quantize(unit, rounding=mode)
+        self.round = rounder(policy.rounding_mode, policy.rounding_unit)
         self.rounding_cite = self.cite(policy.rounding_cite)
 
     def expr(self, e: ast.Expr, file: Optional[str] = None) -> Code:
