@@ -328,11 +328,14 @@ def test_command(paths, policy_ref, update, show_coverage, fmt, lang):
     """Run policy tests: *.test.yaml files and scenario files with an `expect` block.
 
     PATHs are files or folders (searched recursively; default: the current folder).
-    Exit 1 if a case fails.
+    Exit 1 if a case fails or no test is found.
     """
     from . import policytests
     from .render_policytests import render_report, render_report_json
 
+    if policy_ref is not None:
+        # A draft that does not check is reported once, with its diagnostics, not once per case.
+        load_policy(resolve(policy_ref, Path.cwd()))
     report = policytests.run(list(paths) or [Path.cwd()], policy_ref)
     if update:
         for path, count in policytests.update(report).items():
@@ -341,7 +344,8 @@ def test_command(paths, policy_ref, update, show_coverage, fmt, lang):
     found = policytests.coverage(report.results) if show_coverage else None
     render = render_report_json if fmt == "json" else render_report
     click.echo(render(report, lang, found), nl=False)
-    sys.exit(0 if report.ok else 1)
+    # No test found is a failure too: a mistyped path must not pass a CI job.
+    sys.exit(0 if report.ok and (report.results or report.file_errors) else 1)
 
 
 @main.command("policies")

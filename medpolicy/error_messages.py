@@ -181,6 +181,10 @@ ERRORS: dict[str, dict[str, str]] = {
     "cli.needs_pygls": {"en": "medpolicy lsp needs pygls: pip install 'medpolicy[lsp]'",
                         "zh": "medpolicy lsp 需要 pygls：pip install 'medpolicy[lsp]'"},
     # ---- policy test files (medpolicy test)
+    "ptest.is_policy": {"en": "{path} is a policy, not a test file: give its tests ({tests}) or their folder",
+                        "zh": "{path} 是政策文件，不是测试文件：请给出它的测试文件（{tests}）或所在文件夹"},
+    "ptest.not_utf8": {"en": "{path}: the test file is not UTF-8 text (save it as UTF-8)",
+                       "zh": "{path}：测试文件不是 UTF-8 编码（请另存为 UTF-8）"},
     "ptest.unreadable": {"en": "{path}: cannot read the test file: {problem}", "zh": "{path}：无法读取测试文件：{problem}"},
     "ptest.mapping": {"en": "{path}: a test file is a mapping with `cases` (or a scenario with `expect`)",
                       "zh": "{path}：测试文件应是含 `cases` 的映射（或带 `expect` 的场景文件）"},

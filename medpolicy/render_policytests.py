@@ -12,7 +12,8 @@ import json
 from pathlib import Path
 from typing import Any, Optional
 
-from .errors import MedpolicyError
+from .diagnostics import render_all
+from .errors import MedpolicyError, PolicyError
 from .loader import usable_path
 from .messages import word
 from .policytests.coverage import Site
@@ -29,12 +30,20 @@ def _error_text(result: CaseResult, lang: str) -> str:
     return text
 
 
-def _case_lines(result: CaseResult, lang: str) -> list[str]:
+def _case_lines(result: CaseResult, lang: str, rendered: set[int]) -> list[str]:
     case = result.case
     where = usable_path(case.file)
     if result.error is not None:
-        return [word("test.case.error", lang, path=where, line=case.line, name=case.name,
-                     problem=_error_text(result, lang))]
+        lines = [word("test.case.error", lang, path=where, line=case.line, name=case.name,
+                      problem=_error_text(result, lang))]
+        error = result.error
+        # A policy that does not check fails every case that uses it: its diagnostics, with the
+        # source line and caret, are shown under the first such case only.
+        if isinstance(error, PolicyError) and id(error) not in rendered:
+            rendered.add(id(error))
+            lines += ["    " + line if line else "" for line in
+                      render_all(error.diagnostics, error.sources, lang).splitlines()]
+        return lines
     lines = [word("test.case.failed", lang, path=where, line=case.line, name=case.name)]
     labels = result.statement.policy.labels if result.statement is not None else {}
     for m in result.mismatches:
@@ -66,6 +75,7 @@ def render_report(report: Report, lang: str = "zh", coverage: Optional[dict] = N
     """The run as text: one line per file, the failures in full, coverage if asked, the summary last."""
     lines: list[str] = []
     by_file: dict[Path, list[CaseResult]] = {}
+    rendered: set[int] = set()
     for result in report.results:
         by_file.setdefault(result.case.file, []).append(result)
     for path, results in by_file.items():
@@ -74,7 +84,7 @@ def render_report(report: Report, lang: str = "zh", coverage: Optional[dict] = N
         key = "test.file.failed" if failed else "test.file"
         lines.append(word(key, lang, path=usable_path(path), passed=passed, failed=len(failed)))
         for result in failed:
-            lines += ["  " + line for line in _case_lines(result, lang)]
+            lines += ["  " + line if line else "" for line in _case_lines(result, lang, rendered)]
     for error in report.file_errors:
         lines.append("✗ " + error.error.text(lang))
     if coverage is not None:

@@ -121,10 +121,15 @@ def _is_scenario_with_expect(path: Path) -> bool:
 
 def read_file(path: Path) -> list[TestCase]:
     """The cases of one test file; raise PolicyTestError (or ScenarioError for bad YAML) if it is malformed."""
+    if path.suffix == ".mpol":
+        raise PolicyTestError(msg("ptest.is_policy", path=str(path),
+                                  tests=path.name.removesuffix(".mpol") + TEST_SUFFIX))
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PolicyTestError(msg("ptest.unreadable", path=str(path), problem=str(exc))) from None
+    except OSError as exc:
+        raise PolicyTestError(msg("ptest.unreadable", path=str(path), problem=exc.strerror or str(exc))) from None
+    except UnicodeDecodeError:
+        raise PolicyTestError(msg("ptest.not_utf8", path=str(path))) from None
     try:
         data, node = parse_yaml_document(text)
     except ScenarioError as exc:

@@ -78,8 +78,34 @@ def test_policy_option_runs_a_draft(folder, monkeypatch):
 def test_no_test_files_and_unreadable_paths(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = invoke("test", "--lang", "en")
-    assert result.exit_code == 0
+    # Finding no test fails: a mistyped path in a CI job must not pass.
+    assert result.exit_code == 1
     assert result.stdout.splitlines() == ["no test files found (*.test.yaml, or scenario files with `expect`)",
                                           "0 passed, 0 failed"]
     result = invoke("test", "missing.test.yaml", "--lang", "en")
-    assert result.exit_code == 1 and "cannot read the test file" in result.stdout
+    assert result.exit_code == 1
+    assert "✗ missing.test.yaml: cannot read the test file: No such file or directory" in result.stdout
+    (tmp_path / "gbk.test.yaml").write_bytes("cases: []  # 门诊\n".encode("gbk"))
+    result = invoke("test", "gbk.test.yaml", "--lang", "en")
+    assert "gbk.test.yaml: the test file is not UTF-8 text (save it as UTF-8)" in result.stdout
+    (tmp_path / "p.mpol").write_text("policy p {}\n", encoding="utf-8")
+    result = invoke("test", "p.mpol", "--lang", "en")
+    assert "p.mpol is a policy, not a test file: give its tests (p.test.yaml) or their folder" in result.stdout
+
+
+def test_a_policy_that_does_not_check_is_shown_once_with_its_diagnostics(folder, monkeypatch):
+    monkeypatch.chdir(folder)
+    broken = (folder / "t.mpol").read_text(encoding="utf-8") + "let = 3\n"
+    (folder / "draft.mpol").write_text(broken, encoding="utf-8")
+    # --policy: the draft is reported before any case runs, as `check` reports it
+    result = invoke("test", "t.test.yaml", "--policy", "draft.mpol", "--lang", "en")
+    assert result.exit_code == 1 and "passed" not in result.stdout
+    assert "draft.mpol:20:5: error[E001]: unexpected '='" in result.stderr and "^" in result.stderr
+    # the policy beside the tests: its diagnostics under the first case it fails, one line for the others
+    (folder / "t.mpol").write_text(broken, encoding="utf-8")
+    tests = folder / "t.test.yaml"
+    tests.write_text(tests.read_text(encoding="utf-8") + "  - name: another\n    claims: []\n    expect: {}\n",
+                     encoding="utf-8")
+    result = invoke("test", "t.test.yaml", "--lang", "en")
+    assert result.stdout.count("error[E001]: unexpected '='") == 1 and result.stdout.count("could not run") == 2
+    assert result.stdout.splitlines()[-1] == "0 passed, 2 failed"
