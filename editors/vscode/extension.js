@@ -3,16 +3,17 @@
 "use strict";
 
 const vscode = require("vscode");
-const { LanguageClient, TransportKind } = require("vscode-languageclient/node");
+const { LanguageClient } = require("vscode-languageclient/node");
 
 let client;
 
 function activate(context) {
   const config = vscode.workspace.getConfiguration("medpolicy");
+  // No `transport`: the client then speaks over the process's stdio as it is. With
+  // `TransportKind.stdio` it would add `--stdio` to the arguments, which `medpolicy lsp` refuses.
   const server = {
     command: config.get("server.command", "medpolicy"),
     args: config.get("server.args", ["lsp"]),
-    transport: TransportKind.stdio,
   };
   const lang = config.get("lang", "");
   client = new LanguageClient("medpolicy", "medpolicy", { run: server, debug: server }, {

@@ -133,8 +133,13 @@ def hover(analysis: Analysis, line: int, character: int, lang: str) -> Optional[
     ref = index.reference_at(line + 1, character + 1) if index is not None else None
     if index is None or ref is None:
         return None
-    if ref.symbol is not None:
+    if ref.symbol is not None and ref.span == ref.symbol.span:  # the declaration itself: what it declares
         body = _describe_symbol(ref.symbol, index, lang)
+    elif ref.symbol is not None:
+        body = "\n\n---\n\n".join(_describe_symbol(s, index, lang) for s in _meanings(ref.symbol, index))
+        builtin = frozenset(kind for kind, members in BUILTIN_ENUMS.items() if ref.symbol.name in members)
+        if ref.symbol.kind in _MEMBER_KINDS and builtin:  # `inpatient`: a benefit, and a kind of care
+            body += "\n\n---\n\n" + _describe_member(ref.symbol.name, builtin, lang)
     elif ref.fact is not None:
         body = _describe_fact(ref.fact, index, lang)
     elif ref.member is not None:
@@ -142,6 +147,21 @@ def hover(analysis: Analysis, line: int, character: int, lang: str) -> Optional[
     else:
         body = f"**{word('kind.function', lang)}** {function_note(ref.function or '', lang)}"
     return HoverText(body, span_range(ref.span, analysis.text)) if body else None
+
+
+_MEMBER_KINDS = ("condition", "category", "benefit")
+
+
+def _meanings(symbol: Symbol, index: Index) -> list[Symbol]:
+    """Every declaration a word of the main file may stand for, ``symbol`` first.
+
+    The checker reads a member by what it is compared with, so a word may be a claim category in
+    ``claim.category == checkup`` and a benefit in ``earlier.benefit == checkup``: a hover says both.
+    """
+    if symbol.kind not in _MEMBER_KINDS or symbol.file != index.main:
+        return [symbol]
+    others = [s for kind in _MEMBER_KINDS for s in index.members(kind) if s.name == symbol.name and s != symbol]
+    return [symbol, *others]
 
 
 def _describe_symbol(symbol: Symbol, index: Index, lang: str) -> str:
@@ -237,7 +257,7 @@ def _declared(enum: str, index: Index) -> list[str]:
     """The members of a policy's own enumeration (levels, conditions, categories, benefits) as they are written."""
     if enum == "level":
         return [f'`"{level}"` {s.node.name}' for level, s in index.levels.items()]
-    return [f"`{name}`" for name, s in index.names().items() if s.kind == enum]
+    return [f"`{s.name}`" for s in index.members(enum)]
 
 
 def _describe_member(name: str, kinds: frozenset, lang: str) -> str:
@@ -255,12 +275,18 @@ def _describe_member(name: str, kinds: frozenset, lang: str) -> str:
 
 def definition(analysis: Analysis, line: int, character: int) -> Optional[Target]:
     """Where the name at a position is declared (in the buffer or in an imported module)."""
+    return next(iter(definitions(analysis, line, character)), None)
+
+
+def definitions(analysis: Analysis, line: int, character: int) -> list[Target]:
+    """Every declaration the name at a position may stand for, :func:`definition`'s first: a word that is a
+    claim category and a benefit (``checkup``) goes to both, as its hover describes both."""
     index = analysis.index
     ref = index.reference_at(line + 1, character + 1) if index is not None else None
     if index is None or ref is None or ref.symbol is None:
-        return None
-    symbol = ref.symbol
-    return Target(symbol.file, span_range(symbol.span, index.program.texts.get(symbol.file, "")))
+        return []
+    symbols = [ref.symbol] if ref.span == ref.symbol.span else _meanings(ref.symbol, index)
+    return [Target(s.file, span_range(s.span, index.program.texts.get(s.file, ""))) for s in symbols]
 
 
 # ---------------------------------------------------------------- completion
@@ -269,9 +295,11 @@ _AFTER_DOT = re.compile(r"([^\W\d]\w*)\.(\w*)$")
 _LOOKUP_HEAD = re.compile(r"\b(by\b.*|cases\s*)$")
 _HEAD_WORD = re.compile(r"\s*([^\W\d]\w*)")
 _COMMENT = re.compile(r"#[^\n]*")
+_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"?')
 
 
 _BANDED_OVER = re.compile(r"\bratio\s+banded\s+over\s+\w*$")
+_CITE = re.compile(r"\bcite\s+\w*$")
 
 
 def completions(index: Optional[Index], text: str, line: int, character: int, lang: str) -> list[Completion]:
@@ -284,6 +312,8 @@ def completions(index: Optional[Index], text: str, line: int, character: int, la
     current = prefix[prefix.rfind("\n") + 1:]
     if in_string:
         return _levels(index) if index is not None and _wants_level(prefix, string_start, head) else []
+    if "#" in _STRING.sub("", current):  # a comment is prose: `claim.` there asks for nothing
+        return []
     dotted = _AFTER_DOT.search(current)
     if dotted is not None:
         return _members_of(dotted.group(1), index, lang)
@@ -291,6 +321,8 @@ def completions(index: Optional[Index], text: str, line: int, character: int, la
         return []
     if _BANDED_OVER.search(current):  # only a measure may follow
         return [_name_item(s, lang) for s in index.names().values() if s.kind == "measure"] if index else []
+    if _CITE.search(current):  # only a source of this file may follow
+        return [_name_item(s, lang) for s in index.sources.get(index.main, {}).values()] if index else []
     starts_line = re.fullmatch(r"\s*\w*", current) is not None
     items: list[Completion] = []
     if head in BLOCK_RULES and starts_line and (head is not None or not current[:1].isspace()):

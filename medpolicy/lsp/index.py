@@ -96,6 +96,23 @@ class Index:
             return {}
         return {name: s for name, s in self.scopes.get(symbol.target, {}).items() if s.kind != "module"}
 
+    def members(self, kind: str) -> list[Symbol]:
+        """The main file's conditions, categories or benefits (``kind``), in the order they are declared.
+
+        Not read from the scope: one word may be both a claim category and the benefit that pays it
+        (``checkup``), and the scope keeps one meaning per word.
+        """
+        main = self.program.main
+        found = []
+        for decl in main.decls:
+            if kind == "condition" and isinstance(decl, ast.Conditions):
+                found += [Symbol(kind, c.id, c, main.path, c.span) for c in decl.conditions]
+            elif kind == "category" and isinstance(decl, ast.Categories):
+                found += [Symbol(kind, c.id, c, main.path, c.span) for c in decl.categories]
+            elif kind == "benefit" and isinstance(decl, ast.Benefit):
+                found.append(Symbol(kind, decl.id, decl, main.path, decl.span))
+        return found
+
 
 _KINDS = {ast.Param: "param", ast.Let: "let", ast.ListDecl: "list", ast.Counter: "counter", ast.CapDecl: "cap",
           ast.History: "history", ast.DeductiblePool: "deductible", ast.Measure: "measure",

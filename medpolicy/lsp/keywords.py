@@ -14,6 +14,7 @@ BLOCK_RULES = {
     None: "item",
     "policy": "header_field",
     "benefit": "benefit_clause",
+    "ratio": "ratio_band",  # `ratio banded over MEASURE {` (`ratio by …{` is a table: ``by``)
     "critical_illness": "critical_clause",
     "payer": "critical_clause",
     "table": "table_clause",

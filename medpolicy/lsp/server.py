@@ -148,10 +148,13 @@ def build_server(lang: str) -> MedpolicyServer:
         return ls.answer(params, reply)
 
     @server.feature(types.TEXT_DOCUMENT_DEFINITION)
-    def definition(ls: MedpolicyServer, params: types.DefinitionParams) -> Optional[types.Location]:
+    def definition(ls: MedpolicyServer,
+                   params: types.DefinitionParams) -> types.Location | list[types.Location] | None:
         def reply(analysis, lines, line, character):
-            target = features.definition(analysis, line, character)
-            return None if target is None else ls.location(params.text_document.uri, analysis, target)
+            found = [ls.location(params.text_document.uri, analysis, target)
+                     for target in features.definitions(analysis, line, character)]
+            found = [location for location in found if location is not None]
+            return found[0] if len(found) == 1 else found or None  # several: the editor lets the user choose
         return ls.answer(params, reply)
 
     @server.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=[".", '"']))

@@ -12,6 +12,8 @@ import re
 
 import pytest
 
+from medpolicy.typecheck import FUNCTIONS
+
 from conftest import ROOT
 
 EDITORS = ROOT / "editors"
@@ -148,6 +150,11 @@ def test_every_keyword_of_the_language_is_highlighted(keyword):
 ])
 def test_what_a_line_is_highlighted_as(line, word, scope):
     assert scope_of(line, word) == scope
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_every_built_in_function_is_highlighted(function):
+    assert scope_of(f"  when {function}(a, b) > 0", function) == "support.function.builtin.mpol"
 
 
 def test_the_vscode_extension_contributes_the_language_and_its_files():

@@ -9,10 +9,11 @@ from medpolicy.lsp import features
 from medpolicy.lsp.analysis import analyze
 from medpolicy.lsp.features import Range, completions, definition, findings, hover
 
-from conftest import POLICIES
+from conftest import EXAMPLES, POLICIES
 from test_year_history import READMISSION
 
 KARAMAY = POLICIES / "karamay.mpol"
+QINGHE = EXAMPLES / "qinghe" / "qinghe.mpol"
 NATIONAL = "policies/shared/national_waiting_period.mpol"
 
 
@@ -122,6 +123,26 @@ def test_hover_on_facts_and_members(karamay):
     assert hover_at(karamay, "dibao,", 1, lang="zh") == "**救助身份** `dibao` · 低保对象\n\n救助身份的取值（`person.assistance`）"
 
 
+def test_hover_on_a_word_with_several_meanings_gives_each(karamay):
+    """A benefit may be named like a kind of care, a claim category like the benefit that pays it: the
+    checker reads such a word by what it is compared with, so a hover on a use of it says every meaning."""
+    assert hover_at(karamay, "claim.care == inpatient", 16) == (
+        "**benefit** `inpatient` · 普通住院\n\npriority 50\n\n---\n\n"
+        "**care** `inpatient`\n\na value of care (`claim.care`)")
+    qinghe = analyze(QINGHE.read_text(encoding="utf-8"), QINGHE)
+    assert hover_at(qinghe, "earlier.benefit == checkup", 21) == (
+        "**claim category** `checkup` · 健康体检\n\n---\n\n**benefit** `checkup` · 健康体检补助\n\npriority 60")
+    # on a declaration: what it declares, only
+    assert hover_at(qinghe, "benefit checkup", 10) == "**benefit** `checkup` · 健康体检补助\n\npriority 60"
+    assert hover_at(karamay, "benefit inpatient", 10) == "**benefit** `inpatient` · 普通住院\n\npriority 50"
+
+
+def test_hover_on_claim_benefit_lists_every_benefit(karamay):
+    qinghe = analyze(QINGHE.read_text(encoding="utf-8"), QINGHE)
+    assert hover_at(qinghe, "claim.benefit == inpatient", 8).endswith(
+        "the benefit this policy declares: `checkup`, `birth`, `pharmacy`, `inpatient`, `emergency`, `outpatient`")
+
+
 def test_no_hover_where_nothing_is_named(karamay):
     assert hover_at(karamay, "# 克拉玛依") is None
     assert hover_at(karamay, "¥900") is None
@@ -144,6 +165,17 @@ def test_definition_of_names_levels_conditions_and_sources(karamay):
     assert definition_at(karamay, "applies to [chronic_outpatient", 12) == declared("chronic_outpatient", ' "')
     assert definition_at(karamay, "cite guide", 7) == declared("guide", ' "克拉玛依')
     assert definition_at(karamay, "claim.level", 8) is None  # a fact has no declaration
+
+
+def test_definition_of_a_word_with_several_declarations_gives_each():
+    qinghe = analyze(QINGHE.read_text(encoding="utf-8"), QINGHE)
+    text = qinghe.text
+    targets = features.definitions(qinghe, *at(text, "earlier.benefit == checkup", 21))
+    category, benefit = at(text, '  checkup "', 2), at(text, "benefit checkup", 8)
+    assert [(t.file, t.range.start_line, t.range.start_character) for t in targets] == [
+        (qinghe.path, *category), (qinghe.path, *benefit)]
+    assert definition_at(qinghe, "earlier.benefit == checkup", 21) == targets[0]
+    assert len(features.definitions(qinghe, *at(text, "benefit checkup", 10))) == 1  # a declaration: itself
 
 
 def test_definition_across_an_import(karamay):
@@ -190,6 +222,17 @@ def test_completion_in_other_blocks(karamay):
         ["deductible", "bands measured", "band", "band above", "annual cap"]
     assert "item" in labels(complete(karamay, karamay.text + "\npremium {\n  "))
     assert complete(karamay, karamay.text + "\nlevels {\n  ") == []
+
+
+def test_completion_after_cite_offers_the_sources(karamay):
+    items = complete(karamay, karamay.text + '\nbenefit x "x" {\n  ratio 50% cite ')
+    assert [(item.label, item.kind) for item in items] == [("guide", "source")]
+
+
+def test_no_completion_inside_a_comment(karamay):
+    assert complete(karamay, karamay.text + "\n# see claim.") == []
+    assert complete(karamay, karamay.text + '\nlet x = claim.care  # as in ') == []
+    assert "care" in labels(complete(karamay, karamay.text + '\nlet x = "#" == claim.'))  # a # in a string
 
 
 def test_completion_after_a_dot(karamay):
@@ -280,3 +323,9 @@ def test_completion_after_banded_over_offers_the_measures_only():
     text = analysis.text + '\nbenefit x "x" {\n  ratio banded over '
     assert labels(complete(analysis, text)) == ["inpatient_ytd"]
     assert "clinic" in labels(complete(analysis, analysis.text + '\nbenefit x "x" {\n  deductible per year '))
+
+
+def test_completion_in_the_bands_of_a_banded_ratio():
+    analysis = analyze(FOUR.read_text(encoding="utf-8"), FOUR)
+    text = analysis.text + '\nbenefit x "x" {\n  ratio banded over inpatient_ytd {\n    '
+    assert labels(complete(analysis, text))[:2] == ["band", "band above"]

@@ -159,6 +159,21 @@ def test_definition_in_the_buffer_and_in_an_imported_module(session):
     assert imported["range"] == {"start": position(MODULE, 'base "'), "end": position(MODULE, 'base "', 4)}
 
 
+def test_a_word_with_two_declarations_hovers_and_goes_to_both(session):
+    """`clinic` is a claim category and a benefit (the checker reads it by what it is compared with): the
+    hover says both, the definition offers both."""
+    s, _, _ = session
+    text = POLICY.replace('levels { "1" "一级医疗机构" }\n', 'levels { "1" "一级医疗机构" }\ncategories { clinic "门诊费用" }\n')
+    text = text.replace('claim.level == "1"\n', 'claim.level == "1" and claim.category == clinic\n')
+    assert s.edit(text)["diagnostics"] == []
+    hover = s.ask("textDocument/hover", text, "== clinic", 4)["contents"]["value"]
+    assert hover == "**费用类别** `clinic` · 门诊费用\n\n---\n\n**待遇** `clinic` · 门诊\n\n优先级 1"  # zh, as asked
+    assert s.ask("textDocument/definition", text, "== clinic", 4) == [
+        {"uri": s.uri, "range": {"start": position(text, 'clinic "门诊费用'), "end": position(text, 'clinic "门诊费用', 6)}},
+        {"uri": s.uri, "range": {"start": position(text, 'clinic "门诊" {'), "end": position(text, 'clinic "门诊" {', 6)}}]
+    s.edit(POLICY)
+
+
 def test_completion_while_the_text_does_not_parse(session):
     s, _, _ = session
     s.edit(POLICY)
