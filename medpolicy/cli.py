@@ -441,6 +441,7 @@ def batch_command(input_path, output, policy_ref, workers, no_explain, engine, s
 @click.option("--access-log", is_flag=True, help="Log a line per request.")
 @click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True, is_eager=True,
               callback=_choose_lang, help="Language of statements and errors when a request asks for none.")
+@DEBUG_OPTION
 def serve_command(host, port, folder, max_body_bytes, max_claims, max_batch, reload_interval, log_level,
                   access_log, lang):
     """Serve the policies over HTTP: POST /v1/evaluate and more (see docs/service.md)."""
@@ -458,6 +459,8 @@ def serve_command(host, port, folder, max_body_bytes, max_claims, max_batch, rel
 @main.command("lsp")
 @LANG_OPTION
 @DEBUG_OPTION
+# Many editors' clients start a server with `--stdio`; standard input and output is the only way this one talks.
+@click.option("--stdio", is_flag=True, expose_value=False, hidden=True)
 def lsp_command(lang):
     """Run the language server on standard input and output, for editors (see editors/README.md).
 
@@ -469,6 +472,5 @@ def lsp_command(lang):
     except ImportError as err:
         if (err.name or "").split(".")[0] not in ("pygls", "lsprotocol", "cattrs"):
             raise
-        click.echo(say("cli.error", lang, message=msg("cli.needs_pygls").text(lang)), err=True)
-        sys.exit(1)
+        raise MedpolicyError(msg("cli.needs_pygls")) from None
     serve_lsp(lang)

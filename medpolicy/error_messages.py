@@ -176,6 +176,8 @@ ERRORS: dict[str, dict[str, str]] = {
     "cli.error": {"en": "error: {message}", "zh": "错误：{message}"},
     "cli.no_policy": {"en": "the scenario names no policy; add `policy: ID` or pass --policy",
                       "zh": "场景文件没有指明政策；请加上 `policy: ID`，或用 --policy 指定"},
+    "cli.needs_service": {"en": "medpolicy serve needs {names:names}: pip install 'medpolicy[service]'",
+                          "zh": "medpolicy serve 需要 {names:names}：pip install 'medpolicy[service]'"},
     "cli.needs_hypothesis": {"en": "medpolicy verify needs hypothesis: pip install 'medpolicy[verify]'",
                              "zh": "medpolicy verify 需要 hypothesis：pip install 'medpolicy[verify]'"},
     "cli.needs_pygls": {"en": "medpolicy lsp needs pygls: pip install 'medpolicy[lsp]'",

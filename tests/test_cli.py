@@ -193,6 +193,18 @@ def test_verify_without_hypothesis_says_what_to_install():
     assert run.stderr.strip() == "error: medpolicy verify needs hypothesis: pip install 'medpolicy[verify]'"
 
 
+def test_serve_without_its_extra_says_what_to_install_in_the_language_asked_for(monkeypatch):
+    import importlib.util
+
+    found = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *rest: None if name == "uvicorn" else found(name, *rest))
+    for lang, expected in (("en", "error: medpolicy serve needs uvicorn: pip install 'medpolicy[service]'\n"),
+                           ("zh", "错误：medpolicy serve 需要 uvicorn：pip install 'medpolicy[service]'\n")):
+        result = CliRunner().invoke(main, ["serve", "--lang", lang])
+        assert (result.exit_code, result.stderr) == (2, expected)
+    assert CliRunner().invoke(main, ["serve", "--debug", "--help"]).exit_code == 0
+
+
 def test_check_passes_the_bundled_policies():
     result = invoke("check", "karamay", "lanzhou", "shanghai")
     assert result.exit_code == 0

@@ -16,6 +16,7 @@ import logging
 from typing import Any
 
 from ..errors import MedpolicyError
+from ..localize import msg
 from .settings import Settings
 
 __all__ = ["create_app", "Settings", "serve"]
@@ -35,7 +36,7 @@ def serve(settings: Settings) -> None:
     """Run the service under uvicorn until interrupted; raise MedpolicyError if the extra is missing."""
     missing = [name for name in ("starlette", "uvicorn") if importlib.util.find_spec(name) is None]
     if missing:
-        raise MedpolicyError(f"the service needs {' and '.join(missing)}: pip install 'medpolicy[service]'")
+        raise MedpolicyError(msg("cli.needs_service", names=missing))
     import uvicorn
 
     from .app import create_app

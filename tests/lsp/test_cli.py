@@ -15,7 +15,13 @@ def test_without_pygls_the_command_says_which_extra_to_install(monkeypatch):
     for lang, expected in (("en", "error: medpolicy lsp needs pygls: pip install 'medpolicy[lsp]'\n"),
                            ("zh", "错误：medpolicy lsp 需要 pygls：pip install 'medpolicy[lsp]'\n")):
         result = CliRunner().invoke(main, ["lsp", "--lang", lang])
-        assert (result.exit_code, result.output) == (1, expected)
+        assert (result.exit_code, result.output) == (2, expected)  # as for verify and serve: a missing extra
+
+
+def test_the_stdio_flag_editors_pass_is_accepted():
+    # vscode-languageclient and others add `--stdio` to the server's command line.
+    result = CliRunner().invoke(main, ["lsp", "--stdio", "--help"])
+    assert result.exit_code == 0, result.output
 
 
 def test_the_command_is_listed():
