@@ -1,8 +1,8 @@
-"""Where the grammar, the bundled policies and the JSON schemas are.
+"""Where the grammar, the bundled policies, the documents they cite and the JSON schemas are.
 
 In a wheel they are package data under ``medpolicy/_data``; in a source
 checkout (editable install, or tests run from the repository) they are the
-top-level ``grammar/``, ``policies/`` and ``schemas/`` folders.
+top-level ``grammar/``, ``policies/``, ``docs/sources/`` and ``schemas/`` folders.
 """
 from __future__ import annotations
 
@@ -24,6 +24,11 @@ def grammar_path() -> Path:
 
 def bundled_policies() -> Path:
     return _find("policies")
+
+
+def source_documents() -> Path:
+    """The folder of the documents the bundled policies cite (a ``source`` declaration's file name)."""
+    return _find("sources") if (_PACKAGE / "_data" / "sources").is_dir() else _PACKAGE.parent / "docs" / "sources"
 
 
 def schema_path(name: str) -> Path:
