@@ -10,7 +10,9 @@ the ``includes`` clause and each settlement path -- and each row of a
 
 Every explanation step names the ``.mpol`` line of the rule that made it, so
 a site is exercised when some step of some case's statement comes from its
-line (a row: when a step from its clause's line used that row).  A shared
+line (a row: when a step from its clause's line used that row).  A cap's step
+counts only when the cap limited the payment: within it, any larger cap would
+give the same figures, so the case says nothing of the cap's amount.  A shared
 deductible's steps come from the clause of the benefit naming it, so its
 declaration is exercised by a step of its rule (``deductible.ID``); a shared
 cap named under ``when`` by a step of the cap's rule in a claim of that benefit
@@ -141,6 +143,16 @@ def _steps(statement: Statement) -> Iterator[Event]:
         yield from claim.events
 
 
+_CAPS = frozenset({"visit_cap", "annual_cap"})
+
+
+def _tells(event: Event) -> bool:
+    """Whether a step shows its rule's figure at work. A cap a payment stayed within shows nothing
+    of its amount (any larger cap gives the same statement), so only a cap that limited one counts,
+    as a payer's cap makes a step only when it limits."""
+    return event.kind not in _CAPS or bool(event.data.get("applied"))
+
+
 def exercised(statements: Iterable[Statement]) -> tuple[set[tuple[str, int]], set[tuple[str, int, str]], set]:
     """The (file, line) of every rule some step came from, the (file, line, row key) of every row used,
     and the rule of every step, alone and as (rule, the benefit of the claim it was in)."""
@@ -149,8 +161,10 @@ def exercised(statements: Iterable[Statement]) -> tuple[set[tuple[str, int]], se
     rules: set = set()
     for statement in statements:
         for claim in statement.claims:
-            rules |= {(event.rule, claim.benefit) for event in claim.events}
+            rules |= {(event.rule, claim.benefit) for event in claim.events if _tells(event)}
         for event in _steps(statement):
+            if not _tells(event):
+                continue
             rules.add(event.rule)
             if event.source is None:
                 continue

@@ -47,7 +47,9 @@ def test_json_report(monkeypatch):
                                      "rules": [f"tests/policytests/fixtures/t.mpol:{line}" for line in (9, 10, 11, 11, 12)]}]
     error = next(c for c in data["cases"] if c["status"] == "error")
     assert "'z'" in error["error"]
-    assert data["coverage"]["tests/policytests/fixtures/t.mpol"]["not_exercised"] == []
+    # the ¥1,000 cap limits no payment of the fixtures (case c's is 800.00 of it)
+    assert data["coverage"]["tests/policytests/fixtures/t.mpol"]["not_exercised"] == [
+        {"kind": "annual_cap", "owner": "住院", "row": None, "file": "tests/policytests/fixtures/t.mpol", "line": 12}]
 
 
 def test_update_then_the_run_passes(tmp_path, monkeypatch):
