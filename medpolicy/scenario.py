@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Optional
@@ -120,10 +121,25 @@ def _no_duplicate_keys(pairs):
 
 
 def _decimal_float(loader, node):
-    return Decimal(loader.construct_scalar(node).replace("_", ""))
+    text = loader.construct_scalar(node)
+    try:
+        return Decimal(text.replace("_", ""))
+    except InvalidOperation:  # .inf, .nan, 1:20.5: the validator says what the field needs
+        return text
+
+
+_PLAIN_INT = re.compile(r"[-+]?(0|[1-9][0-9_]*)")
+
+
+def _decimal_int(loader, node):
+    # YAML 1.1 reads 010 as 8, 0x10 as 16 and 1:20 as 80: in a scenario those are typing slips, kept
+    # as the text written, which the validator then refuses or reads as written (010 → 10.00).
+    text = loader.construct_scalar(node)
+    return int(text.replace("_", "")) if _PLAIN_INT.fullmatch(text) else text
 
 
 _DecimalLoader.add_constructor("tag:yaml.org,2002:float", _decimal_float)
+_DecimalLoader.add_constructor("tag:yaml.org,2002:int", _decimal_int)
 # Dates stay text until validation, so a bad date is reported with its field.
 _DecimalLoader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
 
@@ -391,7 +407,8 @@ def _member(value, allowed, where: str, what: str) -> str:
     """``value`` if it is one of ``allowed``; ``what`` is the kind of member (``{x:field}``)."""
     allowed = list(allowed)
     if not isinstance(value, str) or value not in allowed:
-        hint = closest(str(value), allowed)
+        plain = _half_width(value)
+        hint = plain if plain in allowed else closest(str(value), allowed)
         if hint:
             raise ScenarioError(msg("scenario.member", what=what, value=repr(value), name=hint), where)
         if not allowed:
@@ -411,7 +428,27 @@ def _date(value, where: str) -> dt.date:
             return dt.date.fromisoformat(value)
         except ValueError:
             pass
+        plain = _half_width(value)
+        if plain is not None and _is_date(plain):
+            raise ScenarioError(msg("scenario.half_width", value=repr(value), plain=plain), where)
     raise ScenarioError(msg("scenario.date", value=repr(value)), where)
+
+
+def _is_date(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _half_width(value) -> Optional[str]:
+    """``value`` as typed with the half-width characters a Chinese input method replaced (２０２６ → 2026,
+    ￥ → ¥), or None when it has none to replace."""
+    if not isinstance(value, str):
+        return None
+    plain = unicodedata.normalize("NFKC", value)
+    return plain if plain != value else None
 
 
 def _optional_date(value, where: str) -> Optional[dt.date]:
@@ -443,6 +480,13 @@ def _amount(value, where: str, limits: Limits) -> Decimal:
     except InvalidOperation:
         amount = None
     if amount is None or not amount.is_finite():
+        plain = (_half_width(value) or str(value)).strip().removeprefix("¥").replace(",", "").strip()
+        try:
+            readable = plain != str(value) and Decimal(plain).is_finite()
+        except InvalidOperation:
+            readable = False
+        if readable:  # ￥4000, ¥4000, 4,000: an amount is a number of yuan
+            raise ScenarioError(msg("scenario.amount.write", value=repr(value), plain=plain), where)
         raise ScenarioError(msg("scenario.amount.not", value=repr(value)), where)
     if amount < 0:
         raise ScenarioError(msg("scenario.amount.negative", value=str(value)), where)

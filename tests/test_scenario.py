@@ -184,3 +184,37 @@ def test_a_mapping_used_as_a_key_is_a_scenario_error_not_a_crash():
 
     with pytest.raises(ScenarioError):
         parse_text("? {a: 1}\n: x\n", "yaml")
+
+
+@pytest.mark.parametrize("fields, words", [
+    # a Chinese input method types full-width characters; the message says what to type instead
+    ("total: ￥4000", "'￥4000' is not an amount in yuan: write 4000"),
+    ("total: ¥4000", "'¥4000' is not an amount in yuan: write 4000"),
+    ("total: '4,000.50'", "'4,000.50' is not an amount in yuan: write 4000.50"),
+    ('total: 1, date: ２０２６-03-02', "'２０２６-03-02' is typed with full-width characters (a Chinese input method): "
+                                     "write 2026-03-02"),
+    ('total: 1, level: "１"', "unknown level '１'; did you mean '1'?"),
+    # YAML 1.1 reads these as numbers (.inf as infinity, 010 as 8, 0x10 as 16, 1:20 as 80): kept as written
+    ("total: .inf", "'.inf' is not an amount in yuan"),
+    ("total: 0x10", "'0x10' is not an amount in yuan"),
+    ("total: 1:20", "'1:20' is not an amount in yuan"),
+    ("total: 1, level: 010", "unknown level '010'"),
+])
+def test_slips_of_the_keyboard_and_yaml_1_1_numbers_are_named(fields, words):
+    from medpolicy.scenario import parse_text
+
+    claim = "{id: c1, date: 2026-03-02, care: outpatient, level: \"1\", " + fields + "}"
+    if "date: ２" in fields:
+        claim = claim.replace("date: 2026-03-02, ", "")
+    if "level: " in fields:
+        claim = claim.replace('level: "1", ', "")
+    error = error_of(parse_text("person: {id: s1}\nclaims:\n  - " + claim + "\n", "yaml"))
+    assert words in error.text("en")
+
+
+def test_a_leading_zero_amount_is_read_as_written():
+    from medpolicy.scenario import parse_text
+
+    data = parse_text('person: {id: s1}\nclaims:\n  - {id: c1, date: 2026-03-02, care: outpatient, level: "1",'
+                      " total: 010}\n", "yaml")
+    assert validate(data, LEVELS, CONDITIONS).claims[0].total == Decimal("10.00")   # not 8 (YAML 1.1 octal)
