@@ -111,14 +111,21 @@ def eval_command(scenarios, policy_ref, fmt, no_explain, lang):
     """
     statements = []
     for scenario in scenarios:
-        data = load_scenario(scenario)
-        ref = policy_ref or policy_reference(data)
-        if not ref:
-            raise click.UsageError(msg("cli.no_policy").text(lang))
-        base = scenario.parent if not policy_ref else Path.cwd()
-        program = load_policy(resolve(ref, base))
-        scenario_read = validate(data, program.levels, program.conditions, categories=program.categories)
-        statements.append(evaluate_scenario(program, scenario_read, explain=not no_explain))
+        try:
+            data = load_scenario(scenario)
+            ref = policy_ref or policy_reference(data)
+            if not ref:
+                raise click.UsageError(msg("cli.no_policy").text(lang))
+            base = scenario.parent if not policy_ref else Path.cwd()
+            program = load_policy(resolve(ref, base))
+            scenario_read = validate(data, program.levels, program.conditions, categories=program.categories)
+            statements.append(evaluate_scenario(program, scenario_read, explain=not no_explain))
+        except MedpolicyError as err:
+            # With several files, the error says which one (a policy's diagnostics name their .mpol already).
+            debug = (click.get_current_context().obj or {}).get("debug")
+            if len(scenarios) == 1 or isinstance(err, PolicyError) or debug:
+                raise
+            raise MedpolicyError(msg("error.at", path=str(scenario), message=err.text(lang))) from err
     if fmt == "json":
         texts = [render_json(s, lang) for s in statements]
         click.echo(texts[0] if len(texts) == 1 else "[\n" + ",\n".join(t.rstrip("\n") for t in texts) + "\n]\n",

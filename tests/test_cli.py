@@ -205,6 +205,16 @@ def test_serve_without_its_extra_says_what_to_install_in_the_language_asked_for(
     assert CliRunner().invoke(main, ["serve", "--debug", "--help"]).exit_code == 0
 
 
+def test_with_several_scenarios_an_error_names_its_file(tmp_path):
+    bad = write(tmp_path, "dup.yaml", "policy: karamay\nperson: {id: a}\nclaims: []\nclaims: []\n")
+    good = ROOT / "examples" / "karamay-pku-case3.yaml"
+    result = CliRunner().invoke(main, ["eval", str(good), str(bad)])
+    assert result.exit_code == 2
+    assert result.stderr == f"error: {bad}: key 'claims' is given twice (line 4); the second would replace the first\n"
+    # one file: the message as it was, the file being the one given
+    assert invoke("eval", str(bad)).stderr.startswith("error: key 'claims' is given twice")
+
+
 def test_check_passes_the_bundled_policies():
     result = invoke("check", "karamay", "lanzhou", "shanghai")
     assert result.exit_code == 0
