@@ -206,5 +206,6 @@ def shown(value: Any, kind: str) -> str:
     if kind == PERCENT:
         return str(Percent(value))
     if kind == MONEY and isinstance(value, Decimal):
-        return f"{value:.2f}"
+        # More than two decimals stay: `expected 8415.00, got 8415.00` would hide why 8415.001 failed.
+        return f"{value:.2f}" if value == value.quantize(Decimal("0.01")) else format(value, "f")
     return str(value)

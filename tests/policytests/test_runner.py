@@ -98,3 +98,11 @@ def test_premium_and_settlement_expectations(tmp_path):
     [result] = run([scenario]).results
     paths = {m.path for m in result.mismatches}
     assert ("premium",) in paths and ("settlement", "e") in paths
+
+
+def test_an_expected_figure_with_more_than_cents_is_shown_as_written(folder):
+    from medpolicy.policytests.expectations import shown
+
+    _rewrite(folder, "basic_fund: 400.00", "basic_fund: 400.001")
+    [mismatch] = run([folder]).results[0].mismatches
+    assert (shown(mismatch.expected, mismatch.kind), shown(mismatch.actual, mismatch.kind)) == ("400.001", "400.00")
