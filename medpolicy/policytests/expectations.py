@@ -173,6 +173,7 @@ def _check_member(want: Expected, allowed) -> None:
 
 
 def _unknown_field(want: Expected, allowed: tuple[str, ...]) -> ExpectationError:
+    allowed = tuple(dict.fromkeys(allowed))  # a payer's id may also be a figure's name (critical_illness)
     hint = closest(want.path[-1], list(allowed))
     where = ".".join(want.path)
     if re.fullmatch(r"\d+(\.\d*)?", want.path[-1]):

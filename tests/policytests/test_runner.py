@@ -106,3 +106,13 @@ def test_an_expected_figure_with_more_than_cents_is_shown_as_written(folder):
     _rewrite(folder, "basic_fund: 400.00", "basic_fund: 400.001")
     [mismatch] = run([folder]).results[0].mismatches
     assert (shown(mismatch.expected, mismatch.kind), shown(mismatch.actual, mismatch.kind)) == ("400.001", "400.00")
+
+
+def test_an_unknown_figure_lists_each_figure_once(tmp_path):
+    # Karamay's second payer is `critical_illness`, also the name of a statement figure.
+    (tmp_path / "k.test.yaml").write_text(
+        "policy: karamay\nperson: {id: p}\ncases:\n  - name: x\n    claims: [{id: a, date: 2026-03-01, care: outpatient, level: '1',"
+        " total: 100.00}]\n    expect: {claims: {a: {zzz: 1}}}\n", encoding="utf-8")
+    [result] = run([tmp_path]).results
+    listed = result.error.text("en")
+    assert "names no figure" in listed and listed.count("critical_illness") == 1
