@@ -6,6 +6,10 @@ values (with their value when it is fixed at load time, and the policy text
 that defines them), the benefits with their ratio, deductible and caps, the
 payers after the basic fund with their bands, when cover starts and ends, the
 premium items with their cases, the settlement paths, and the cited sources.
+A clause whose value is one bare name of a param, let or shared cap carries that
+declaration (``…_ref``: its label, text and whether the document states it); an
+adjustment carries the benefits it moves (``applies_to``); the counters carry the
+benefits counting toward them.
 The service builds it once per loaded policy, never per request;
 ``medpolicy diff`` (:mod:`medpolicy.policy_diff`) compares two of them.
 """
@@ -32,6 +36,9 @@ def describe(policy: CompiledPolicy) -> dict[str, Any]:
     def code(e: Optional[ast.Expr]) -> Optional[str]:
         return source_text(texts, e.span) if e is not None else None
 
+    def ref(e: Optional[ast.Expr]) -> Optional[dict]:
+        return _reference(model, e, code)
+
     def cite(c: Optional[ast.Cite]) -> Optional[dict]:
         if c is None:
             return None
@@ -54,11 +61,14 @@ def describe(policy: CompiledPolicy) -> dict[str, Any]:
                              for pool in model.deductible_pools.values()],
         "measures": [{"id": m.id, "label": m.label, "cite": cite(m.cite), "at": m.span.short}
                      for m in model.measures.values()],
-        "benefits": [_benefit(b, code, cite, model) for b in model.benefits],
-        "adjustments": [{"id": a.id, "label": a.label, "benefits": [n.name for n in a.benefits] if a.benefits else None,
+        "counters": [{"id": c.id, "label": c.label, "at": c.span.short,
+                      "benefits": [b.id for b in model.benefits if any(n.name == c.id for n in b.counts)]}
+                     for c in model.counters.values()],
+        "benefits": [_benefit(b, code, cite, model, ref) for b in model.benefits],
+        "adjustments": [{"id": a.id, "label": a.label, "benefits": [n.name for n in a.benefits] if a.benefits is not None else None,
                          "when": code(a.when), "ratio": code(a.ratio), "cite": cite(a.cite),
-                         "at": a.span.short} for a in model.adjustments],
-        "payers": [_payer(p, code, cite) for p in model.payer_declarations],
+                         "at": a.span.short, "applies_to": _adjusted(model, a)} for a in model.adjustments],
+        "payers": [_payer(p, code, cite, ref) for p in model.payer_declarations],
         "coverage": None if model.coverage is None else {
             "starts": code(model.coverage.starts), "reason": model.coverage.reason,
             "cite": cite(model.coverage.cite)},
@@ -129,7 +139,34 @@ def _history_text(node: ast.History, code) -> str:
     return " ".join(p for p in parts if p)
 
 
-def _benefit(b: ast.Benefit, code, cite, model) -> dict:
+def _reference(model, e: Optional[ast.Expr], code) -> Optional[dict]:
+    """A clause's value written as one bare name of a param, let or shared cap: that declaration's
+    label and value, for a reader who would otherwise see only its id (None for anything else)."""
+    if not isinstance(e, ast.Name):
+        return None
+    binding = model.scopes.get(e.span.file, {}).get(e.name)
+    if binding is None or binding.kind not in ("param", "let", "cap") or binding.node is None:
+        return None
+    node = binding.node
+    value = node.amount if binding.kind == "cap" else node.value
+    inner = _reference(model, value, code)  # a shared cap of an unstated param states no amount either
+    return {"name": e.name, "kind": binding.kind, "label": getattr(node, "label", None) or "",
+            "text": code(value) if value is not None else None,
+            "stated": value is not None and (inner is None or inner["stated"])}
+
+
+def _adjusted(model, adjustment: ast.Adjustment) -> list[dict]:
+    """The benefits an adjustment moves the ratio of: those it names, or (``applies to all``) every
+    benefit paid by a ratio; a fixed payment or a benefit that pays nothing has none to move."""
+    if adjustment.benefits is not None:
+        by_id = {b.id: b for b in model.benefits}
+        return [{"id": n.name, "title": by_id[n.name].title if n.name in by_id else n.name}
+                for n in adjustment.benefits]
+    return [{"id": b.id, "title": b.title} for b in model.benefits
+            if b.excluded is None and b.pays is None and b.ratio is not None]
+
+
+def _benefit(b: ast.Benefit, code, cite, model, ref) -> dict:
     deductible = b.deductible
     # A shared pool is shown by its label and amount: its id alone tells a reader nothing.
     pool = model.deductible_pools.get(deductible.amount.name) \
@@ -144,10 +181,10 @@ def _benefit(b: ast.Benefit, code, cite, model) -> dict:
         "counts": [n.name for n in b.counts],
         "deductible": None if deductible is None else {
             "mode": deductible.mode, "amount": None if deductible.mode == "none" else code(deductible.amount),
-            "cite": cite(deductible.cite),
+            "cite": cite(deductible.cite), "amount_ref": None if deductible.mode == "none" else ref(deductible.amount),
             "pool": None if pool is None else {"id": pool.id, "label": pool.label, "amount": code(pool.amount),
                                                "mode": pool.mode}},
-        "ratio": code(b.ratio), "ratio_cite": cite(b.ratio_cite),
+        "ratio": code(b.ratio), "ratio_cite": cite(b.ratio_cite), "ratio_ref": ref(b.ratio),
         "ratio_bands": None if banded is None else {
             "measure": banded.measure.name,
             "label": getattr(model.measures.get(banded.measure.name), "label", banded.measure.name),
@@ -156,20 +193,22 @@ def _benefit(b: ast.Benefit, code, cite, model) -> dict:
             "amount": code(b.pays.amount), "above_covered": b.pays.above_covered, "cite": cite(b.pays.cite)},
         "adjustments": [{"label": a.label, "points": code(a.points), "when": code(a.when), "cite": cite(a.cite)}
                         for a in b.adjustments],
-        "visit_cap": code(b.visit_cap), "visit_cap_cite": cite(b.visit_cap_cite),
-        "annual_caps": [{"amount": code(c.amount), "per": code(c.per), "when": code(c.when), "cite": cite(c.cite)}
+        "visit_cap": code(b.visit_cap), "visit_cap_cite": cite(b.visit_cap_cite), "visit_cap_ref": ref(b.visit_cap),
+        "annual_caps": [{"amount": code(c.amount), "per": code(c.per), "when": code(c.when), "cite": cite(c.cite),
+                         "ref": ref(c.amount)}
                         for c in b.annual_caps],
         "excluded": b.excluded, "excluded_cite": cite(b.excluded_cite),
     }
 
 
-def _payer(p: ast.CriticalIllness, code, cite) -> dict:
+def _payer(p: ast.CriticalIllness, code, cite, ref) -> dict:
     return {
         "id": p.id, "title": p.title, "at": p.span.short, "covers": code(p.covers), "covers_cite": cite(p.covers_cite),
         "tables": [{
             "title": t.title, "when": code(t.when), "measure": t.measure,
             "deductible": code(t.deductible), "deductible_cite": cite(t.deductible_cite),
-            "cap": code(t.cap), "cap_cite": cite(t.cap_cite),
+            "deductible_ref": ref(t.deductible),
+            "cap": code(t.cap), "cap_cite": cite(t.cap_cite), "cap_ref": ref(t.cap),
             "bands": _bands(t.bands, code, cite),
         } for t in p.tables],
     }

@@ -3,11 +3,14 @@
 Text: the two policies, then each section of the policy that differs, every
 changed clause side by side (``A | B``, ``—`` where a policy has none), each
 thing named by the label its policy declares, then its id (``普通住院
-(inpatient)``), its clauses as the policy writes them; then, with scenarios,
-the claims whose outcome changes, with B − A for every amount.  Every other
-word comes from the message catalogue (:mod:`medpolicy.messages`).  JSON is
-the same data, without words (ids, labels, the policies' text; amounts as
-decimal strings), except the errors of scenarios a policy cannot take.
+(inpatient)``), its rules as the policy writes them; a clause that is no rule
+(a keyword, a counter, a measure, a shared cap …) is said in words, its
+members by their labels; a list whose members alone changed says which were
+added and removed; then, with scenarios, the claims whose outcome changes,
+with B − A for every amount.  Every other word comes from the message
+catalogue (:mod:`medpolicy.messages`).  JSON is the same data, without words
+(ids, labels, the policies' text; amounts as decimal strings), except the
+errors of scenarios a policy cannot take.
 """
 from __future__ import annotations
 
@@ -15,8 +18,8 @@ import json
 from decimal import Decimal
 from typing import Any, Optional
 
-from .messages import payer_title, value_label, word
-from .policy_diff import SECTIONS, Change, Figure, Part, PolicyDiff, ScenarioDelta, ScenarioReport
+from .messages import VALUE_LABELS, payer_title, value_label, word
+from .policy_diff import SECTIONS, Change, Figure, Member, Part, PolicyDiff, ScenarioDelta, ScenarioReport, Words
 from .values import format_money
 
 _NONE = "—"
@@ -32,34 +35,76 @@ def part_name(part: Part, lang: str) -> str:
     kind = part.kind
     if kind == "coverage":
         return word(f"diff.coverage.{part.id}", lang)
-    if kind == "case":
-        return word("diff.case", lang, when=part.id) if part.id != "else" else word("diff.else", lang)
+    if kind == "case":  # by its condition as its policy writes it
+        return word("diff.case", lang, when=part.a or part.b or part.id) if part.id != "else" else \
+            word("diff.else", lang)
     if kind in ("table", "band", "adjust", "material"):
         return word(f"diff.{kind}", lang, name=part.id)
     return _named(part.a or part.b, part.id)
 
 
-def _value(field: str, value: Optional[str], lang: str) -> str:
+def member_name(member: Member, lang: str) -> str:
+    """A member by the label its policy declares and its id, or (care, assistance …) in the catalogue's words."""
+    if member.label:
+        return _named(member.label, member.id)
+    if member.kind in VALUE_LABELS:
+        return value_label(member.kind, member.id, lang)
+    return member.id
+
+
+# How the items of a list are separated, by the message that lists them (default: diff.sep.items).
+_SEPARATORS = {"diff.order": "diff.sep.order", "diff.clauses": "diff.sep.clauses"}
+
+
+def say(words: Words, lang: str) -> str:
+    """A clause that is no rule, in words."""
+    return word(words.message, lang, **{name: _say_field(value, words.message, lang) for name, value in words.fields})
+
+
+def _say_field(value: Any, message: str, lang: str) -> str:
+    if isinstance(value, Words):
+        return say(value, lang)
+    if isinstance(value, Member):
+        return member_name(value, lang)
+    if isinstance(value, Part):
+        return part_name(value, lang)
+    if isinstance(value, tuple):
+        return word(_SEPARATORS.get(message, "diff.sep.items"), lang).join(_say_field(v, message, lang) for v in value)
+    return str(value)
+
+
+def _value(field: str, value: Optional[str], words: Optional[Words], lang: str) -> str:
     if value is None:
         return _NONE
     if field == "deductible_mode":
         return word("show.no_deductible", lang) if value == "none" else value_label("deductible_mode", value, lang)
-    return value
+    return value if words is None else say(words, lang)
 
 
 def _sides(a: str, b: str) -> str:
     return f"{a} | {b}"
 
 
+def _both(change: Change, lang: str) -> str:
+    """Both sides of a change; a list whose members alone changed, by what was added and removed."""
+    if change.members_added or change.members_removed:
+        said = [word(f"diff.members.{how}", lang, members=word("diff.sep.items", lang).join(
+            member_name(m, lang) for m in members))
+                for how, members in (("added", change.members_added), ("removed", change.members_removed)) if members]
+        return word("diff.sep.clauses", lang).join(said)
+    return _sides(_value(change.field, change.a, change.a_words, lang),
+                  _value(change.field, change.b, change.b_words, lang))
+
+
 def _change_line(change: Change, indent: str, lang: str) -> str:
     if change.field:
         return indent + word("diff.field", lang, field=word(f"diff.field.{change.field}", lang),
-                             sides=_sides(_value(change.field, change.a, lang), _value(change.field, change.b, lang)))
+                             sides=_both(change, lang))
     part = change.path[-1]
     line = f"{indent}{'+' if change.added else '-'} {part_name(part, lang)}"
     shown = change.a if change.b is None else change.b
     if shown != (part.a or part.b):  # a value, not just the name: a named value's text, a band
-        line += word("diff.value", lang, sides=_sides(_value("", change.a, lang), _value("", change.b, lang)))
+        line += word("diff.value", lang, sides=_both(change, lang))
     return line
 
 
@@ -87,8 +132,8 @@ def _policy_lines(diff: PolicyDiff, lang: str) -> list[str]:
 
 
 def render_diff_text(diff: PolicyDiff, report: Optional[ScenarioReport] = None, lang: str = "zh") -> str:
-    lines = [word(f"diff.{side}", lang, title=p.title, id=p.id, path=p.path)
-             for side, p in (("a", diff.a), ("b", diff.b))]
+    lines = [word(f"diff.{side}", lang, title=p.title, id=p.id, path=path or p.path)
+             for side, p, path in (("a", diff.a, diff.paths[0]), ("b", diff.b, diff.paths[1]))]
     if diff.identical:
         lines.append(word("diff.identical", lang))
     else:
@@ -160,7 +205,10 @@ def _scenario_lines(report: ScenarioReport, lang: str) -> list[str]:
         if delta.totals:
             lines.append("    " + word("diff.totals", lang))
             lines += [_figure_line(f, "      ", lang) for f in delta.totals]
-    lines.append("  " + word("diff.same", lang, count=report.same, total=report.same + len(report.changed)))
+    # Only the scenarios evaluated under both are compared; the others are counted apart.
+    lines.append("  " + word("diff.same", lang, count=report.same, total=report.compared))
+    if report.failed:
+        lines.append("  " + word("diff.failed", lang, count=report.failed))
     return lines
 
 
@@ -181,17 +229,23 @@ def _figure_dict(f: Figure) -> dict:
     return out
 
 
+def _member_dict(m: Member) -> dict:
+    return {"kind": m.kind, "id": m.id, "label": m.label}
+
+
 def diff_dict(diff: PolicyDiff, report: Optional[ScenarioReport] = None, lang: str = "zh") -> dict:
     """The diff as JSON data; ``lang`` words only the errors of scenarios a policy cannot take."""
     out: dict[str, Any] = {
-        "a": {"id": diff.a.id, "title": diff.a.title, "path": diff.a.path},
-        "b": {"id": diff.b.id, "title": diff.b.title, "path": diff.b.path},
-        "identical": diff.identical,
-        "changes": [{"section": c.section, "path": [{"kind": p.kind, "id": p.id, "a": p.a, "b": p.b} for p in c.path],
-                     "field": c.field, "a": c.a, "b": c.b} for c in diff.changes],
-    }
+        side: {"id": p.id, "title": p.title, "path": path or p.path}
+        for side, p, path in (("a", diff.a, diff.paths[0]), ("b", diff.b, diff.paths[1]))}
+    out["identical"] = diff.identical
+    out["changes"] = [{
+        "section": c.section, "path": [{"kind": p.kind, "id": p.id, "a": p.a, "b": p.b} for p in c.path],
+        "field": c.field, "a": c.a, "b": c.b,
+        "members_added": [_member_dict(m) for m in c.members_added],
+        "members_removed": [_member_dict(m) for m in c.members_removed]} for c in diff.changes]
     if report is not None:
-        out["scenarios"] = {"same": report.same, "changed": [{
+        out["scenarios"] = {"same": report.same, "compared": report.compared, "failed": report.failed, "changed": [{
             "scenario": d.name, "shift_days": dict(zip("ab", d.shifts)),
             "errors": {side: None if err is None else err.text(lang) for side, err in zip("ab", d.errors)},
             "claims": [{"id": c.id, "date": str(c.date), "changes": [_figure_dict(f) for f in c.figures]}
@@ -205,4 +259,4 @@ def render_diff_json(diff: PolicyDiff, report: Optional[ScenarioReport] = None, 
     return json.dumps(diff_dict(diff, report, lang), ensure_ascii=False, indent=2) + "\n"
 
 
-__all__ = ["render_diff_text", "render_diff_json", "diff_dict", "part_name"]
+__all__ = ["render_diff_text", "render_diff_json", "diff_dict", "part_name", "member_name", "say"]

@@ -143,7 +143,9 @@ def test_a_missing_scenario_file_is_reported_in_the_diff(monkeypatch, tmp_path):
                     "--lang", "en")
     assert result.exit_code == 0, result.output
     assert f"{tmp_path / 'gone.yaml'}\n    cannot be evaluated under A or B: " in result.stdout
-    assert "1 of 2 scenario(s) have the same figures under both" in result.stdout
+    # The scenario that could not run is counted apart, not among those compared.
+    assert "1 of 1 scenario(s) have the same figures under both\n" \
+           "  1 more scenario(s) cannot be evaluated under A or B (above) and are not compared\n" in result.stdout
 
 
 def test_the_readme_command_runs(edited):
@@ -152,3 +154,88 @@ def test_the_readme_command_runs(edited):
     result = invoke(*line.split("#")[0].split()[1:], "--lang", "en")
     assert result.exit_code == 0, result.output
     assert "4 difference(s)" in result.stdout and "Scenarios (A | B" in result.stdout
+
+
+# ------------------------------------------------------------------ words, not keywords or ids
+
+def copy_with(folder, name, policy_id, *edits):
+    text = (POLICIES / f"{policy_id}.mpol").read_text(encoding="utf-8")
+    for old, new in edits:
+        assert text.count(old) >= 1, old
+        text = text.replace(old, new)
+    (folder / name).write_text(text, encoding="utf-8")
+    return name
+
+
+def test_clauses_that_are_no_rule_are_said_in_words(monkeypatch, tmp_path):
+    monkeypatch.chdir(ROOT)
+    zh = invoke("diff", "karamay", "lanzhou", "--lang", "zh").stdout
+    assert "计入次数：— | 住院次数 (admissions)\n" in zh  # the counter's declared label
+    assert "一并结算：— | 同一医疗机构此前 1 天内的急诊费用一并结算\n" in zh
+    # A shared cap by its label.
+    assert "年度限额：门诊慢病与住院年度限额 (chronic_and_inpatient_year) | ¥80000\n" in zh
+    en = invoke("diff", "karamay", "lanzhou", "--lang", "en").stdout
+    assert "counts: — | 住院次数 (admissions)\n" in en
+    assert "includes: — | emergency care at the same institution up to 1 day before\n" in en
+    monkeypatch.chdir(tmp_path)
+    a = copy_with(tmp_path, "a.mpol", "lanzhou")
+    b = copy_with(tmp_path, "b.mpol", "lanzhou", ("bands measured above_deductible", "bands measured absolute"),
+                  ("band ¥0 .. ¥10000 pays 60%", "band ¥5000 .. ¥10000 pays 60%"),
+                  ("rounding half_up to ¥0.01", "rounding half_even to ¥0.01"))
+    zh = invoke("diff", a, b, "--lang", "zh").stdout
+    assert "  舍入：四舍五入，保留至 ¥0.01 | 四舍六入五成双，保留至 ¥0.01\n" in zh
+    assert "分段计算方式：按超过起付线的部分分段 | 按全年累计个人负担分段\n" in zh
+    en = invoke("diff", a, b, "--lang", "en").stdout
+    assert "  rounding: half_up to ¥0.01 | half_even to ¥0.01\n" in en
+    assert "bands measured: above the deductible | on the year's whole burden\n" in en
+
+
+def test_a_list_that_lost_a_member_says_which(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    b = copy_with(tmp_path, "b.mpol", "karamay", ("diabetes_complications, tuberculosis, drug_resistant_tb",
+                                                 "diabetes_complications, drug_resistant_tb"),
+                  ("applies to [chronic_outpatient, inpatient]", "applies to [inpatient]"))
+    zh = invoke("diff", "karamay", b, "--lang", "zh").stdout
+    assert "  ~ 居民门诊慢病 15 种疾病 (chronic_diseases)\n      值：删除 结核 (tuberculosis)\n" in zh
+    assert "适用待遇：删除 居民门诊慢病 (chronic_outpatient)\n" in zh
+    en = invoke("diff", "karamay", b, "--lang", "en").stdout
+    assert "      value: removed 结核 (tuberculosis)\n" in en
+    data = json.loads(invoke("diff", "karamay", b, "--format", "json").stdout)
+    listed = next(c for c in data["changes"] if c["path"][0]["id"] == "chronic_diseases")
+    assert listed["members_removed"] == [{"kind": "condition", "id": "tuberculosis", "label": "结核"}]
+    assert listed["members_added"] == [] and "tuberculosis" in listed["a"] and "tuberculosis" not in listed["b"]
+
+
+# ------------------------------------------------------------------ which file is which
+
+def test_a_bundled_policy_and_a_local_file_of_the_same_name_are_told_apart(monkeypatch, tmp_path):
+    monkeypatch.delenv("MEDPOLICY_PATH", raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "policies").mkdir()
+    copy_with(tmp_path / "policies", "karamay.mpol", "karamay", ("else: ¥400", "else: ¥450"))
+    result = invoke("diff", "karamay", "policies/karamay.mpol", "--lang", "en")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].endswith(f"(karamay, {(POLICIES / 'karamay.mpol').resolve()})")  # the bundled one, where it is
+    assert lines[1].endswith("(karamay, policies/karamay.mpol)")                       # the one in this folder
+    data = json.loads(invoke("diff", "karamay", "policies/karamay.mpol", "--format", "json").stdout)
+    assert data["a"]["path"] != data["b"]["path"] == "policies/karamay.mpol"
+
+
+# ------------------------------------------------------------------ policy test files as scenarios
+
+def test_a_folder_of_policy_test_files_runs_their_cases(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    result = invoke("diff", "karamay", "lanzhou", "--scenarios", "policies/", "--lang", "en")
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    assert "cases: unknown field" not in text and "policies/karamay.test.yaml\n" not in text
+    assert "  policies/lanzhou.test.yaml: first admission at level 2\n" \
+           "    under A every date moves +122 days, into A's policy year\n" in text
+    data = json.loads(invoke("diff", "karamay", "lanzhou", "--scenarios", "policies/", "--format", "json").stdout)
+    scenarios = data["scenarios"]
+    failed = [s for s in scenarios["changed"] if s["errors"] != {"a": None, "b": None}]
+    assert scenarios["failed"] == len(failed) > 0
+    assert scenarios["compared"] == scenarios["same"] + len(scenarios["changed"]) - len(failed)
+    assert f"  {scenarios['same']} of {scenarios['compared']} scenario(s) have the same figures under both\n" \
+           f"  {len(failed)} more scenario(s) cannot be evaluated under A or B (above) and are not compared\n" in text

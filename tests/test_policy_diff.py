@@ -10,7 +10,7 @@ from hypothesis import given, settings, strategies as st
 
 import medpolicy
 from medpolicy.errors import ScenarioError
-from medpolicy.policy_diff import Change, diff_policies, diff_scenario, diff_scenarios, scenario_files
+from medpolicy.policy_diff import Change, Member, diff_policies, diff_scenario, diff_scenarios, scenario_files
 
 from conftest import D, EXAMPLES, POLICIES
 from test_year_history import READMISSION
@@ -110,6 +110,80 @@ def test_rewrapping_a_rule_or_adding_a_comment_is_no_change():
     text = text.replace(old, 'ratio by claim.level {\n      # by level\n      "1": 85%,\n      "2": 75%, "3": 65%\n  }')
     rewrapped = medpolicy.check_source(text, "rewrapped.mpol", POLICIES)
     assert diff_policies(bundled("karamay"), rewrapped).identical
+
+
+def karamay_with(*edits) -> medpolicy.CompiledPolicy:
+    text = (POLICIES / "karamay.mpol").read_text(encoding="utf-8")
+    for old, new in edits:
+        assert text.count(old) >= 1, old
+        text = text.replace(old, new)
+    return medpolicy.check_source(text, "rewritten.mpol", POLICIES)
+
+
+def test_what_means_the_same_written_otherwise_is_no_change():
+    """Amounts, percentages and months by value; lists, and/or operands and table rows in any order."""
+    rewritten = karamay_with(
+        ("¥160000 per year", "¥160,000.00 per year"),                                # an amount, grouped, with fen
+        ("applies to [chronic_outpatient, inpatient]", "applies to [inpatient, chronic_outpatient]"),
+        ("covers claim.benefit in [chronic_outpatient, inpatient]",
+         "covers claim.benefit in [inpatient, chronic_outpatient]"),
+        ('{ "1": ¥100, "2": ¥200, "3": ¥600 }', '{ "3": ¥600.00, "1": ¥100, "2": ¥200 }'),  # table rows
+        ('ratio by claim.level { "1": 85%,', 'ratio by claim.level { "1": 85.0%,'),
+        ('claim.level == "1" and claim.condition in [hypertension, diabetes]',     # and-operands, a list
+         'claim.condition in [diabetes, hypertension] and claim.level == "1"'),
+        ("person.assistance in [dibao, tekun, orphan, low_income]",
+         "person.assistance in [low_income, dibao, orphan, tekun]"),
+        ("when person.assistance in [tekun, orphan]: ¥0", "when person.assistance in [orphan, tekun]: ¥0"))  # a case
+    assert diff_policies(bundled("karamay"), rewritten).changes == ()
+    # Two cities that list the same benefits in another order.
+    assert not [c for c in diff_policies(bundled("karamay"), bundled("lanzhou")).changes if c.field == "covers"]
+
+
+def test_what_is_read_in_order_is_compared_in_order():
+    # Materials are handed in in the order the document lists them; premium cases: the first that holds.
+    first = '  material "正规医院开具发票（可电子发票，打印出来）"\n  material "医院开具的发票上内容明细单"\n'
+    swapped = '  material "医院开具的发票上内容明细单"\n  material "正规医院开具发票（可电子发票，打印出来）"\n'
+    cases = "    when person.assistance == dibao: ¥100\n"
+    reordered = karamay_with((first + '  material "处方', swapped + '  material "处方'))
+    changes = diff_policies(bundled("karamay"), reordered).changes
+    assert [(where(c), c.a.split(" → ")[:2], c.b.split(" → ")[:2]) for c in changes] == [
+        (((("settlement", "offsite_outpatient"),), "material_order"),
+         ["正规医院开具发票（可电子发票，打印出来）", "医院开具的发票上内容明细单"],
+         ["医院开具的发票上内容明细单", "正规医院开具发票（可电子发票，打印出来）"])]
+    text = (POLICIES / "karamay.mpol").read_text(encoding="utf-8")
+    at = text.index(cases)
+    cite_end = text.index("\n    when", at + len(cases))  # the dibao case with its citation, moved below the next
+    following_end = text.index("\n    when", cite_end + 1)
+    moved = text[:at] + text[cite_end + 1:following_end + 1] + text[at:cite_end + 1] + text[following_end + 1:]
+    changes = diff_policies(bundled("karamay"), medpolicy.check_source(moved, "moved.mpol", POLICIES)).changes
+    assert [where(c) for c in changes] == [((("item", "居民医保个人缴费"),), "case_order")]
+    # A material added (to both paths that list these two) is that change; the order of those both have is the same.
+    added = karamay_with((first, first + '  material "学生证复印件"\n'))
+    assert [(where(c), c.added) for c in diff_policies(bundled("karamay"), added).changes] == [
+        (((("settlement", path), ("material", "学生证复印件")), ""), True)
+        for path in ("offsite_outpatient", "offsite_inpatient")]
+
+
+def test_a_list_that_lost_or_gained_members_says_which():
+    changed = karamay_with(("diabetes_complications, tuberculosis, drug_resistant_tb",
+                            "diabetes_complications, drug_resistant_tb"),
+                           ("person.assistance in [dibao, tekun, orphan, low_income]",
+                            "person.assistance in [dibao, tekun, orphan, low_income, severe_disability]"))
+    found = {where(c): c for c in diff_policies(bundled("karamay"), changed).changes}
+    listed = found[((("name", "chronic_diseases"),), "value")]
+    assert listed.members_removed == (Member("condition", "tuberculosis", "结核"),) and listed.members_added == ()
+    needy = found[((("name", "needy"),), "value")]
+    assert needy.members_added == (Member("assistance", "severe_disability"),) and needy.members_removed == ()
+    assert needy.a == "person.assistance in [dibao, tekun, orphan, low_income]"  # the sides, as written
+    # Two cities: a benefit's counters, by the label the policy declares.
+    counts = next(c for c in diff_policies(bundled("karamay"), bundled("lanzhou")).changes if c.field == "counts")
+    assert (counts.a, counts.b) == (None, "admissions")
+    assert counts.b_words.fields[0][1] == (Member("counter", "admissions", "住院次数"),)
+    # More than the members changed: both sides, no members.
+    other = karamay_with(("person.assistance in [dibao, tekun, orphan, low_income]",
+                          "person.assistance not in [dibao, tekun, orphan]"))
+    (change,) = diff_policies(bundled("karamay"), other).changes
+    assert change.members_added == change.members_removed == ()
 
 
 def test_a_modules_names_are_matched_by_the_alias_that_imports_it(tmp_path):
@@ -241,6 +315,30 @@ def test_a_scenario_that_names_b_is_written_in_bs_year():
     delta = diff_scenario("g", data, bundled("karamay"), bundled("lanzhou"))
     assert delta.shifts == (122, 0)  # 2025-09-01 → 2026-01-01 under A; as written under B
     assert [str(c.date) for c in delta.claims][:1] == ["2026-05-12"]  # the scenario's own date
+
+
+def test_a_policy_test_files_cases_are_scenarios():
+    paths = scenario_files([POLICIES])
+    assert POLICIES / "karamay.test.yaml" in paths
+    report = diff_scenarios(bundled("karamay"), edited(EDITED), paths)
+    names = [d.name for d in report.changed]
+    # No test file is refused as a scenario ("cases: unknown field"): its cases run, each named by it.
+    assert not any(e is not None and "cases" in e.text("en") for d in report.changed for e in d.errors)
+    assert f"{POLICIES / 'karamay.test.yaml'}: level-3 deductible charged in full on a cheap first visit (S6)" in names
+    # Another city's cases (levels 3A, campus …) cannot run: not counted among those compared.
+    assert report.failed == sum(1 for d in report.changed if d.errors != (None, None)) > 0
+    assert report.compared == report.same + len(report.changed) - report.failed
+    # A case of lanzhou.test.yaml is written in Lanzhou's year: under Karamay its dates move.
+    delta = next(d for d in diff_scenarios(bundled("karamay"), bundled("lanzhou"), [POLICIES / "lanzhou.test.yaml"]
+                                           ).changed if d.errors == (None, None))
+    assert delta.shifts == (122, 0)
+
+
+def test_scenarios_that_cannot_run_are_not_compared(tmp_path):
+    (tmp_path / "broken.yaml").write_text("person: [\n", encoding="utf-8")
+    (tmp_path / "bad.test.yaml").write_text("cases: 3\n", encoding="utf-8")
+    report = diff_scenarios(bundled("karamay"), bundled("karamay"), scenario_files([tmp_path]))
+    assert (report.same, report.failed, report.compared) == (0, 2, 0)
 
 
 def test_a_folder_stands_for_its_scenario_files(tmp_path):
