@@ -67,7 +67,8 @@ def check(program: Program, lint: bool = False) -> Policy:
     if lint:
         from .lints import lint as run_lints
 
-        policy = attrs.evolve(policy, warnings=policy.warnings + tuple(run_lints(policy, program, checker.constant)))
+        found = run_lints(policy, program, checker.constant, checker.dead_rows)
+        policy = attrs.evolve(policy, warnings=policy.warnings + tuple(found))
     return policy
 
 

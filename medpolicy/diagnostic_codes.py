@@ -177,6 +177,15 @@ _ALL = (
          "（写了 `coverage ends` 时不检查上限）", lint="date-outside-year"),
     Code("W407", "lint", "a counter some rule reads but no benefit `counts`: it is always 0",
          "规则读取了计数器，但没有任何待遇 `counts` 它：它总是 0", lint="counter-never-counted"),
+    Code("W408", "lint", "a row of a table by a finite fact (`by claim.level { … }`, by care, condition, "
+                         "category, …) in a benefit's clause for a value no claim reaching the table has: the "
+                         "benefit's `when` (after higher-priority benefits take theirs) and the `if` / `cases` "
+                         "branches around the table exclude it. Not reported for a benefit whose `when` reads "
+                         "other facts (dates, amounts), nor for an `else` row",
+         "待遇条款中按有限取值（`by claim.level { … }`，或按就医类别、病种、费用类别等）列出的对照表里，有一行的取值"
+         "不会出现在来到这张表的费用中：待遇的 `when` 条件（除去优先级更高的待遇先取走的费用）及对照表外层的 `if` / "
+         "`cases` 分支排除了它。`when` 读取其他信息（日期、金额）的待遇不报告，`else` 行也不报告",
+         lint="dead-row"),
 )
 
 CODES: dict[str, Code] = {c.code: c for c in _ALL}

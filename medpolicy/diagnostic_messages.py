@@ -444,6 +444,32 @@ DIAGNOSTICS: dict[str, dict[str, str]] = {
              "zh": "用到了计数器 '{name}'，但没有任何待遇计入它：它总是 0"},
     "W407.help": {"en": "add `counts {name}` to the benefits whose visits it counts",
                   "zh": "请在需要计数的待遇中加上 `counts {name}`"},
+    "W408": {"en": "the row {key} = {value} in benefit '{benefit}' ({title}) is never used: no such claim reaches "
+                   "this table",
+             "zh": "待遇 '{benefit}'（{title}）中 {key} = {value} 这一行永远用不到：这样的费用不会来到这张对照表"},
+    "W408.benefit.help": {"en": "benefit '{benefit}' receives only claims with {key} = {values:names} (by its "
+                                "`when`, after higher-priority benefits take theirs): remove the row, or widen the "
+                                "`when`",
+                          "zh": "待遇 '{benefit}' 只会收到 {key} 为 {values:names} 的费用（按其 `when` 条件，并除去"
+                                "优先级更高的待遇先取走的费用）：请删去这一行，或放宽 `when` 条件"},
+    "W408.benefit.absent.help": {"en": "benefit '{benefit}' receives only claims without {key} (by its `when`, "
+                                       "after higher-priority benefits take theirs): remove the row, or widen the "
+                                       "`when`",
+                                 "zh": "待遇 '{benefit}' 只会收到未提供 {key} 的费用（按其 `when` 条件，并除去"
+                                       "优先级更高的待遇先取走的费用）：请删去这一行，或放宽 `when` 条件"},
+    "W408.branch.help": {"en": "only claims with {key} = {values:names} reach this table (by the `when` of benefit "
+                               "'{benefit}', after higher-priority benefits take theirs, and the `if` / `cases` "
+                               "branches around the table): remove the row, or widen the `when` or the branch",
+                         "zh": "只有 {key} 为 {values:names} 的费用会来到这张对照表（按待遇 '{benefit}' 的 `when` "
+                               "条件，除去优先级更高的待遇先取走的费用，并经过对照表外层的 `if` / `cases` 分支）："
+                               "请删去这一行，或放宽 `when` 条件或分支条件"},
+    "W408.branch.absent.help": {"en": "only claims without {key} reach this table (by the `when` of benefit "
+                                      "'{benefit}', after higher-priority benefits take theirs, and the `if` / "
+                                      "`cases` branches around the table): remove the row, or widen the `when` or "
+                                      "the branch",
+                                "zh": "只有未提供 {key} 的费用会来到这张对照表（按待遇 '{benefit}' 的 `when` 条件，"
+                                      "除去优先级更高的待遇先取走的费用，并经过对照表外层的 `if` / `cases` 分支）："
+                                      "请删去这一行，或放宽 `when` 条件或分支条件"},
     # ---- how a diagnostic is laid out (diagnostics.render)
     "render.head": {"en": "{span}: {severity:severity}[{code}]: {message}",
                     "zh": "{span}: {severity:severity}[{code}]：{message}"},

@@ -3,18 +3,23 @@
 A lint finds what is legal but likely wrong or unfinished: a number the
 policy pays by that cites no source, a declaration nothing uses, a visit cap
 the annual cap makes useless, an empty citation, a 0% ratio, a date outside
-the policy year, a counter no benefit counts.  The checker runs them
-(``check(program, lint=True)``, which ``medpolicy check`` does) once the
-policy has no error, reading the checked :class:`~medpolicy.model.Policy` and
-its declarations' nodes; they change nothing that is evaluated.  Codes,
-names and descriptions are registered in :mod:`medpolicy.diagnostic_codes`;
-``medpolicy check --strict`` turns these warnings into errors.
+the policy year, a counter no benefit counts, a table row no claim can use.
+The checker runs them (``check(program, lint=True)``, which ``medpolicy
+check`` does) once the policy has no error, reading the checked
+:class:`~medpolicy.model.Policy` and its declarations' nodes; they change
+nothing that is evaluated.  Codes, names and descriptions are registered in
+:mod:`medpolicy.diagnostic_codes`; ``medpolicy check --strict`` turns these
+warnings into errors.
+
+``dead-row`` (W408) reports what the checker's reachability probing found
+(:attr:`medpolicy.reachability.Reachability.dead_rows`) rather than probing
+again: the probing is the slow part of checking.
 """
 from __future__ import annotations
 
 import datetime as dt
 from functools import cached_property
-from typing import Callable, Iterator, Optional
+from typing import Callable, Iterable, Iterator, Optional
 
 import attrs
 
@@ -24,6 +29,7 @@ from .errors import EvaluationError
 from .loader import Program
 from .localize import Message, msg
 from .model import Policy
+from .reachability import DeadRow
 from .values import Money, Percent
 
 Constant = Callable[[ast.Expr, str], object]
@@ -36,9 +42,13 @@ DEFINITIONS = {ast.Param: "param", ast.Let: "let", ast.ListDecl: "list", ast.Cap
 """Declarations a name stands for, by the keyword that declares them."""
 
 
-def lint(policy: Policy, program: Program, constant: Constant) -> list[Diagnostic]:
-    """The lint warnings of a checked policy: the policy's file first, then its modules, each in source order."""
-    ctx = _Context(policy, program, constant)
+def lint(policy: Policy, program: Program, constant: Constant, dead_rows: Iterable[DeadRow] = ()) -> list[Diagnostic]:
+    """The lint warnings of a checked policy: the policy's file first, then its modules, each in source order.
+
+    ``dead_rows`` are the rows the checker's reachability probing found no claim can use.
+    """
+    dead_rows = list(dead_rows)
+    ctx = _Context(policy, program, constant, dead_rows)
     for rule in RULES:
         rule(ctx)
     return sorted(ctx.found, key=lambda d: (d.span.file != policy.path, d.span.file, d.span.line, d.span.column))
@@ -47,8 +57,9 @@ def lint(policy: Policy, program: Program, constant: Constant) -> list[Diagnosti
 class _Context:
     """What the lints read, and the warnings they found."""
 
-    def __init__(self, policy: Policy, program: Program, constant: Constant):
+    def __init__(self, policy: Policy, program: Program, constant: Constant, dead_rows: list[DeadRow]):
         self.policy, self.program, self._constant = policy, program, constant
+        self.dead_rows = dead_rows
         self.main = policy.path
         self.files = [program.main, *program.modules.values()]
         self.found: list[Diagnostic] = []
@@ -339,6 +350,26 @@ def dates_outside_year(ctx: _Context) -> None:
                      node.span, msg("W406.help"))
 
 
+# ------------------------------------------------------------------ W408 dead-row
+
+_DEAD_ROW_HELP = {(False, True): "W408.benefit.help", (False, False): "W408.benefit.absent.help",
+                  (True, True): "W408.branch.help", (True, False): "W408.branch.absent.help"}
+"""The help of a dead row, by (whether branches lead to its table, whether some value reaches it)."""
+
+
+def dead_rows(ctx: _Context) -> None:
+    """Rows of a benefit's tables for a value no claim reaching the table has (found by the reachability probing)."""
+    for row in ctx.dead_rows:
+        level = row.key == "claim.level"
+        shown = [f'"{v}"' if level else str(v) for v in row.received if v is not None]
+        # Only claims without the fact (no condition, say) may reach the table: no value to list.
+        values = {"values": shown} if shown else {}
+        help_ = msg(_DEAD_ROW_HELP[row.branched, bool(shown)], key=row.key, benefit=row.benefit.id, **values)
+        value = f'"{row.entry.key}"' if level else row.entry.key
+        ctx.warn(msg("W408", key=row.key, value=value, benefit=row.benefit.id, title=row.benefit.title),
+                 row.entry.span, help_)
+
+
 RULES = (uncited_numbers, unused_declarations, visit_caps_above_annual_caps, empty_citation_texts, zero_ratios,
-         dates_outside_year, counters_never_counted)
+         dates_outside_year, counters_never_counted, dead_rows)
 """Every lint, in the order of its code."""

@@ -17,6 +17,13 @@ condition asks about matter: at each combination of the other facts, the
 probes try every subset of the conditions asked about there (the claim's
 own condition, if some ``claim.condition in person.certified`` asks, and
 each condition named in an ``… in person.certified``).
+
+The same probing finds the opposite of a missing row: a row for a value no
+claim that reaches the table has (its benefit's ``when``, after the benefits
+of higher priority took theirs, and the ``if`` / ``cases`` branches around
+the table, exclude it).  The checker keeps them in ``dead_rows``
+(:class:`DeadRow`) for the lint ``dead-row`` (W408, :mod:`medpolicy.lints`)
+to report; they are not errors, as such a row changes no figure.
 """
 from __future__ import annotations
 
@@ -80,6 +87,19 @@ class _Reads(NamedTuple):
                       self.certified_named | other.certified_named)
 
 
+class DeadRow(NamedTuple):
+    """A row of a table in a benefit's clause for a value no claim reaching the table has (W408)."""
+
+    benefit: ast.Benefit
+    key: str
+    """The fact the table is by: ``claim.level``, ``claim.condition``, …."""
+    entry: ast.LookupEntry
+    received: tuple
+    """The values of ``key`` the claims reaching the table have, in declaration order (None: absent)."""
+    branched: bool
+    """Whether `if` / `cases` branches lead to the table (so that they, too, decide what reaches it)."""
+
+
 _NOTHING = _Reads(True)
 _UNPROVABLE = _Reads(False)
 
@@ -90,8 +110,12 @@ _UNPROVABLE = _Reads(False)
 class Reachability:
     """Benefit reachability; mixed into the checker."""
 
+    dead_rows: tuple | list = ()
+    """The rows no claim can use (:class:`DeadRow`), found with the missing rows, for the lints."""
+
     def _check_reachability(self, benefits: list[ast.Benefit], file: str) -> None:
-        """Find benefits no claim can reach, and table rows that are missing."""
+        """Find benefits no claim can reach, table rows that are missing, and rows no claim can use."""
+        self.dead_rows = []
         try:
             found = self._probe(benefits, file)
         except RecursionError:  # definitions nested too deeply to follow: nothing can be proved
@@ -269,17 +293,22 @@ class Reachability:
             if expr is None:
                 continue
             for lookup, guards in _guarded_lookups(expr, ()):
-                if lookup.default is not None or not isinstance(lookup.key, ast.Attribute):
+                if not isinstance(lookup.key, ast.Attribute):
                     continue
                 key = f"{lookup.key.target.name}.{lookup.key.name}" if isinstance(lookup.key.target, ast.Name) else ""
+                if key not in _FINITE:
+                    continue
                 rows = {entry.key for entry in lookup.entries}
                 # Only the claims the enclosing `if` / `cases` branches send to this table need a row.
                 reached = [p for p in points if self._guards_hold(guards, p, file)]
-                if key in _FINITE and all(key in p for p in reached):
-                    needed = sorted({p[key] for p in reached} - rows, key=str)
-                elif key in _FINITE:
+                if all(key in p for p in reached):
+                    received = {p[key] for p in reached}
+                    needed = sorted(received - rows, key=str)
+                    if received:  # no claim takes the branch at all: that is not a row's fault
+                        self._dead_rows(b, key, lookup, received, bool(guards))
+                else:  # the conditions do not read the fact: any value may come
                     needed = sorted(set(self._domain(key)) - rows, key=str)
-                else:
+                if lookup.default is not None:
                     continue
                 for value in needed:
                     if value is None:
@@ -288,6 +317,13 @@ class Reachability:
                     shown = f'"{value}"' if key == "claim.level" else str(value)
                     self.error(msg("E117.row", key=key, value=shown, benefit=b.id), lookup.span,
                                help=msg("E117.row.help"))
+
+    def _dead_rows(self, b: ast.Benefit, key: str, lookup: ast.Lookup, received: set, branched: bool) -> None:
+        """Keep the rows of ``lookup`` for values outside ``received`` (an `else` row is never one)."""
+        dead = [entry for entry in lookup.entries if entry.key not in received]
+        if dead:
+            shown = tuple(v for v in self._domain(key) if v in received)
+            self.dead_rows.extend(DeadRow(b, key, entry, shown, branched) for entry in dead)
 
 
 def _guarded_lookups(e, guards: tuple) -> list[tuple[ast.Lookup, tuple]]:

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 import medpolicy
 from medpolicy.checker import check
 from medpolicy.cli import main
+from medpolicy.diagnostic_codes import lint_name
 from medpolicy.errors import PolicyError
 from medpolicy.loader import load, load_source
 from medpolicy.resources import bundled_policies
@@ -307,6 +308,88 @@ def test_a_counter_read_but_never_counted():
     deductible = 'deductible per visit if visits >= 2 then ¥5 else ¥10 cite guide "二" "原文"'
     assert codes(counter, clinic(deductible=deductible)) == ["W407"]
     assert lints(counter, clinic(deductible=deductible, extra="counts visits")) == []
+
+
+# ------------------------------------------------------------------ W408 dead-row
+
+CITE = ' cite guide "二" "原文"'
+
+
+def position(text: str, needle: str) -> tuple[int, int]:
+    """(line, column) of the first NEEDLE in TEXT."""
+    before = text[:text.index(needle)]
+    return before.count("\n") + 1, len(before) - before.rfind("\n")
+
+
+def dead_rows(*parts: str) -> list[tuple[str, int, int, dict]]:
+    """(row key, line, column, message args) of each W408 of HEAD + PARTS; no other warning is expected."""
+    found = check(load_source(HEAD + "".join(parts), "p.mpol"), lint=True).warnings
+    assert {w.code for w in found} <= {"W408"}, [w.message for w in found]
+    return [(w.args["value"], w.span.line, w.span.column, w.help_id) for w in found]
+
+
+def test_a_row_for_a_level_the_benefit_never_receives():
+    text = clinic(ratio='by claim.level { "1": 50%, "2": 40% }' + CITE).replace(
+        "when claim.care == outpatient", 'when claim.care == outpatient and claim.level == "1"')
+    found = check(load_source(HEAD + text, "p.mpol"), lint=True).warnings
+    assert [(w.code, w.severity, lint_name(w.code)) for w in found] == [("W408", "warning", "dead-row")]
+    row = found[0]
+    assert (row.span.line, row.span.column) == position(HEAD + text, '"2": 40%')
+    assert row.message == ("the row claim.level = \"2\" in benefit 'clinic' (门诊) is never used: "
+                           "no such claim reaches this table")
+    assert row.help == ("benefit 'clinic' receives only claims with claim.level = \"1\" (by its `when`, after "
+                        "higher-priority benefits take theirs): remove the row, or widen the `when`")
+    assert row.text("zh").startswith("待遇 'clinic'（门诊）中 claim.level = \"2\" 这一行永远用不到")
+    assert row.as_dict("zh")["help"].startswith("待遇 'clinic' 只会收到 claim.level 为 \"1\" 的费用")
+    # The `when` admits level 2: the row is used.
+    assert lints(text.replace('claim.level == "1"', 'claim.level in ["1", "2"]')) == []
+
+
+def test_a_row_the_benefits_of_higher_priority_take_is_dead():
+    first = ('\nbenefit clinic_2 "二级门诊" {\n  priority 30\n  when claim.care == outpatient and claim.level == "2"\n'
+             '  no deductible' + CITE + '\n  ratio 45%' + CITE + '\n}\n')
+    text = first + clinic(ratio='by claim.level { "1": 50%, "2": 40% }' + CITE)
+    assert dead_rows(text) == [('"2"', *position(HEAD + text, '"2": 40%'), "W408.benefit.help")]
+
+
+def test_rows_by_other_facts_and_an_else_row():
+    cap = 'visit cap by claim.care { outpatient: ¥100, emergency: ¥200 }' + CITE
+    text = clinic(extra=cap)
+    assert [(value, help_id) for value, _, _, help_id in dead_rows(text)] == [("emergency", "W408.benefit.help")]
+    # An `else` row is never dead; the rows beside it may be.
+    ratio = 'by claim.care { emergency: 40%, else: 50% }' + CITE
+    assert [value for value, *_ in dead_rows(clinic(ratio=ratio))] == ["emergency"]
+    assert lints(clinic(ratio='by claim.care { outpatient: 50%, else: 40% }' + CITE)) == []
+
+
+def test_a_benefit_whose_when_reads_a_date_proves_nothing():
+    text = clinic(ratio='by claim.level { "1": 50%, "2": 40% }' + CITE).replace(
+        "when claim.care == outpatient",
+        'when claim.care == outpatient and claim.level == "1" and claim.date >= 2026-03-01')
+    assert lints(text) == []
+
+
+@pytest.mark.parametrize("ratio, dead", [
+    # The `else` branch never sees level 1: its "1" row is dead, not that of the level-1 branch.
+    ('if claim.level == "1" then by claim.level { "1": 55% } else by claim.level { "1": 50%, "2": 40% }', ['"1"']),
+    ('cases { when claim.level == "1": 55% else: by claim.level { "1": 50%, "2": 40% } }', ['"1"']),
+    # A condition the probes cannot judge (an amount) lets every level through both ways.
+    ('if claim.covered > ¥100 then by claim.level { "1": 50%, "2": 40% } else 45%', []),
+])
+def test_rows_under_branches_follow_the_branch_conditions(ratio, dead):
+    # The probes try the levels only if some `when` reads them (as for E117): this one does, admitting both.
+    text = clinic(ratio=ratio + CITE).replace(
+        "when claim.care == outpatient", 'when claim.care == outpatient and claim.level in ["1", "2"]')
+    found = dead_rows(text)
+    assert [value for value, *_ in found] == dead
+    assert {help_id for *_, help_id in found} == ({"W408.branch.help"} if dead else set())
+
+
+def test_a_table_in_a_branch_no_claim_takes_is_not_this_lint():
+    ratio = 'if claim.level == "2" then by claim.level { "1": 50%, "2": 40% } else 45%'
+    text = clinic(ratio=ratio + CITE).replace(
+        "when claim.care == outpatient", 'when claim.care == outpatient and claim.level == "1"')
+    assert lints(text) == []
 
 
 # ------------------------------------------------------------------ the command

@@ -1,4 +1,4 @@
-"""Benefit reachability (E115, E116, E117) when conditions ask what is certified.
+"""Benefit reachability (E115, E116, E117, and the lint W408) when conditions ask what is certified.
 
 ``person.certified`` is a set of conditions.  The checker tries, at each
 combination of the other finite facts, every subset of the conditions the
@@ -13,8 +13,11 @@ from __future__ import annotations
 import pytest
 
 import medpolicy
+from medpolicy.checker import check
 from medpolicy.diagnostics import render_all
 from medpolicy.errors import PolicyError
+from medpolicy.loader import load_source
+from medpolicy.reachability import Reachability
 
 # ------------------------------------------------------------------ helpers
 
@@ -274,3 +277,57 @@ def test_a_benefit_reading_a_date_does_not_blind_the_checker_to_the_others():
     assert codes(text) == ["E116"]
     # and the unprovable benefit alone is never reported
     assert codes(policy(benefit("late", 90, "claim.date > 2026-06-30"))) == []
+
+
+# ------------------------------------------------------ W408 rows no claim uses
+
+
+def dead_rows(text: str) -> list[tuple[str, str]]:
+    """(benefit, row key) of each row of TEXT no claim can use (lint W408), which must check."""
+    policy = check(load_source(text, "p.mpol"), lint=True)
+    return [(w.args["benefit"], w.args["value"]) for w in policy.warnings if w.code == "W408"]
+
+
+def test_a_row_for_a_condition_the_benefit_cannot_receive_is_dead():
+    # The counterpart of the missing row (E117): diabetes only, so the hypertension row is never used.
+    text = policy(benefit("dm", 60, "claim.condition == diabetes and diabetes in person.certified",
+                          ratio="by claim.condition { diabetes: 80%, hypertension: 75% }"))
+    assert dead_rows(text) == [("dm", "hypertension")]
+    # Certified chronic claims of either condition: both rows are used.
+    assert dead_rows(policy(benefit("chronic", 60, OWN,
+                                    ratio="by claim.condition { diabetes: 80%, hypertension: 75% }"))) == []
+
+
+def test_a_benefit_reading_a_date_takes_no_row_from_the_others():
+    # "late" may or may not take level-2 outpatient claims (by the date): "clinic" keeps its level-2 row.
+    text = policy(benefit("late", 90, 'claim.care == outpatient and claim.level == "2" and claim.date > 2026-06-30'),
+                  benefit("clinic", 60, 'claim.care == outpatient and claim.level in ["1", "2"]',
+                          ratio='by claim.level { "1": 80%, "2": 70% }'))
+    assert dead_rows(text) == []
+    # A benefit of higher priority that surely takes them leaves the row dead.
+    text = text.replace(' and claim.date > 2026-06-30', "")
+    assert dead_rows(text) == [("clinic", '"2"')]
+
+
+def test_dead_rows_come_from_the_probing_done_for_the_errors(monkeypatch):
+    calls = []
+    probe = Reachability._probe
+
+    def counted(self, *args):
+        calls.append(1)
+        return probe(self, *args)
+
+    monkeypatch.setattr(Reachability, "_probe", counted)
+    text = policy(benefit("clinic", 60, 'claim.care == outpatient and claim.level == "1"',
+                          ratio='by claim.level { "1": 80%, "2": 70% }'))
+    assert dead_rows(text) == [("clinic", '"2"')]
+    assert calls == [1]
+
+
+def test_a_benefit_for_claims_without_a_condition():
+    text = policy(benefit("plain", 60, "claim.care == outpatient and not (claim.condition in [diabetes, hypertension])",
+                          ratio="by claim.condition { diabetes: 80%, else: 70% }"),
+                  benefit("clinic", 50, "claim.care == outpatient"))
+    found = [w for w in check(load_source(text, "p.mpol"), lint=True).warnings if w.code == "W408"]
+    assert [(w.args["value"], w.help_id) for w in found] == [("diabetes", "W408.benefit.absent.help")]
+    assert found[0].help.startswith("benefit 'plain' receives only claims without claim.condition")
