@@ -135,6 +135,7 @@ DIAGNOSTICS: dict[str, dict[str, str]] = {
                      "zh": "政策文件头缺少保险年度 `year START .. END`"},
     "E106.no_year.help": {"en": "e.g. `year 2026-01-01 .. 2026-12-31`", "zh": "例如 `year 2026-01-01 .. 2026-12-31`"},
     "E106.year_reversed": {"en": "the policy year ends before it starts", "zh": "保险年度的结束日期早于开始日期"},
+    "E001.pays": {"en": "a band's rate follows `pays`: write `pays {rate}`", "zh": "分段的比例写在 `pays` 之后：请写 `pays {rate}`"},
     "E106.rounding_unit": {"en": "the policy rounds to ¥0: amounts must be rounded to a multiple of more than ¥0",
                            "zh": "舍入单位是 ¥0：金额只能按大于 ¥0 的单位舍入"},
     "E106.rounding_unit.help": {"en": "e.g. `rounding half_up to ¥0.01` (cents), `to ¥1` (whole yuan), `to ¥0.05`",
