@@ -226,7 +226,7 @@ def _syntax_diagnostic(exc: lark.exceptions.UnexpectedInput, text: str, path: st
         if tok is not None and tok.value == "=" and "COMPARE" in expected_set:
             help_ = msg("E001.compare")
         elif tok is not None and tok.type == "PERCENT" and "PAYS" in expected_set and "RBRACE" not in expected_set:
-            # `band ¥21000 .. ¥50000 60%`: the rate of a band follows `pays` (where a block could end
+            # `band ¥0 .. ¥100 60%`: the rate of a band follows `pays` (where a block could end
             # instead, `pays` is a clause of its own and `ratio 70% 80%` another mistake).
             help_ = msg("E001.pays", rate=tok.value)
     return Diagnostic.of(message, Span(path, line, column, line, column + width), help=help_)
