@@ -11,8 +11,10 @@ from pathlib import Path
 _PACKAGE = Path(__file__).resolve().parent
 
 
-def _find(name: str) -> Path:
-    for candidate in (_PACKAGE / "_data" / name, _PACKAGE.parent / name):
+def _find(name: str, checkout: str = "") -> Path:
+    """The folder ``name`` of a wheel's package data, or of a source checkout (``checkout``, when it
+    lives elsewhere there: the cited documents are ``docs/sources``)."""
+    for candidate in (_PACKAGE / "_data" / name, _PACKAGE.parent / (checkout or name)):
         if candidate.is_dir():
             return candidate
     raise FileNotFoundError(f"medpolicy is installed without its {name}/ folder")
@@ -28,7 +30,7 @@ def bundled_policies() -> Path:
 
 def source_documents() -> Path:
     """The folder of the documents the bundled policies cite (a ``source`` declaration's file name)."""
-    return _find("sources") if (_PACKAGE / "_data" / "sources").is_dir() else _PACKAGE.parent / "docs" / "sources"
+    return _find("sources", checkout="docs/sources")
 
 
 def schema_path(name: str) -> Path:
